@@ -1,0 +1,127 @@
+"""Demo content for `make run`: an artist, their account, an admin, a few posts.
+
+Safe to run again: everything is looked up before it is created. Refuses to run
+with DEBUG off, because the demo accounts have published passwords.
+"""
+
+import io
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from fans.models import User
+from posts.media import process_image, replace_file
+from posts.models import Artist, Post
+
+ARTIST_LOGIN = ("artist@example.com", "rough-mix-demo")
+ADMIN_LOGIN = ("admin@example.com", "admin-demo-pass")
+
+POSTS = [
+    {
+        "slug": "three-am-demo",
+        "title": "3 a.m. demo, kitchen table",
+        "days_ago": 1,
+        "colors": ((40, 30, 60), (200, 110, 60)),
+        "body": (
+            "Couldn't sleep, so I recorded the chorus idea on my phone before it left.\n\n"
+            "The guitar is out of tune and the fridge hums in the background. I kind of "
+            "like it that way. **Tell me if the second verse drags.**"
+        ),
+    },
+    {
+        "slug": "why-the-album-is-late",
+        "title": "Why the album is late (honestly)",
+        "days_ago": 6,
+        "colors": ((20, 60, 70), (220, 200, 150)),
+        "body": (
+            "Short version: I rewrote half of it.\n\n"
+            "Long version: the songs I had in spring were about somebody I'm not anymore. "
+            "The new ones are better, and they need a few more months.\n\n"
+            "> Thank you for waiting. Really.\n"
+        ),
+    },
+    {
+        "slug": "tour-notes-leeds",
+        "title": "Tour notes: Leeds",
+        "days_ago": 14,
+        "colors": ((90, 20, 30), (240, 180, 120)),
+        "body": (
+            "Small room, big singing. Someone brought a cake for the drummer's birthday.\n\n"
+            "- best moment: the power cut during the last song\n"
+            "- worst moment: the van's heater\n"
+        ),
+    },
+]
+
+
+def _gradient_cover(top: tuple, bottom: tuple) -> io.BytesIO:
+    image = Image.new("RGB", (1200, 750))
+    draw = ImageDraw.Draw(image)
+    for y in range(750):
+        mix = y / 749
+        draw.line(
+            [(0, y), (1200, y)],
+            fill=tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)),
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    buffer.size = buffer.tell()
+    buffer.seek(0)
+    return buffer
+
+
+class Command(BaseCommand):
+    help = "Create demo content (idempotent). Only with DEBUG on."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo publishes known passwords; it only runs with DEBUG on.")
+        artist_user = self._user(*ARTIST_LOGIN, display_name="Juniper Lane")
+        self._user(*ADMIN_LOGIN, display_name="Hub admin", is_staff=True, is_superuser=True)
+        artist, _ = Artist.objects.get_or_create(
+            slug="juniper-lane",
+            defaults={
+                "name": "Juniper Lane",
+                "bio": "Songs written at night, finished in daylight.\n"
+                "Here you get the rough versions first.",
+            },
+        )
+        artist.members.add(artist_user)
+        for spec in POSTS:
+            self._post(artist, spec)
+        self.stdout.write(
+            self.style.SUCCESS("Demo content is ready.\n")
+            + f"  Artist (studio): {ARTIST_LOGIN[0]} / {ARTIST_LOGIN[1]}\n"
+            + f"  Admin (/admin/): {ADMIN_LOGIN[0]} / {ADMIN_LOGIN[1]}"
+        )
+
+    def _user(self, email: str, password: str, **fields) -> User:
+        user, created = User.objects.get_or_create(email=email, defaults=fields)
+        if created:
+            user.set_password(password)
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def _post(self, artist: Artist, spec: dict) -> None:
+        if Post.objects.filter(artist=artist, slug=spec["slug"]).exists():
+            return
+        post = Post(
+            artist=artist,
+            slug=spec["slug"],
+            title=spec["title"],
+            body=spec["body"],
+            status=Post.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(days=spec["days_ago"]),
+            cover_alt="A soft colour gradient",
+        )
+        image = process_image(_gradient_cover(*spec["colors"]))
+        replace_file(post.cover, image.full)
+        replace_file(post.cover_thumb, image.thumb)
+        post.save()

@@ -1,0 +1,89 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from posts.media import ProcessedImage, process_image, replace_file
+from posts.models import Artist, Post
+
+
+class ImageUploadField(forms.FileField):
+    """A file field that accepts only images that pass `process_image`.
+
+    Its cleaned value is a ProcessedImage, ready to store, or None.
+    """
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return process_image(upload) if upload else None
+
+
+class PostForm(forms.ModelForm):
+    """The studio's write form. The button pressed decides what happens:
+    preview, save as draft, publish now, or schedule."""
+
+    ACTIONS = ("preview", "draft", "publish", "schedule")
+    field_order = ["artist", "title", "kind", "body", "cover", "cover_alt", "remove_cover",
+                   "visibility", "comments_open", "published_at"]
+
+    cover = ImageUploadField(
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF. Location data is removed before it is saved.",
+    )
+    remove_cover = forms.BooleanField(required=False, label="Remove the cover image")
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        help_text="Only for scheduling: the post appears by itself at this time "
+        f"({settings.TIME_ZONE}).",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Post
+        # `cover` is handled in save(): the stored file is the processed copy.
+        fields = ["artist", "title", "kind", "body", "cover_alt", "visibility", "comments_open",
+                  "published_at"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
+
+    def __init__(self, *args, user, action: str = "draft", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action if action in self.ACTIONS else "draft"
+        self.fields["artist"].queryset = Artist.objects.for_member(user)
+        self.fields["artist"].empty_label = None
+        if self.instance.pk:
+            # A post stays with its artist; moving it would change its address.
+            del self.fields["artist"]
+        self.fields["body"].help_text = (
+            "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ## headings."
+        )
+
+    def clean_published_at(self):
+        when = self.cleaned_data["published_at"]
+        if self.action == "schedule":
+            if when is None:
+                raise forms.ValidationError("Choose the date and time the post should appear.")
+            if when <= timezone.now():
+                raise forms.ValidationError(
+                    "That time has already passed. Choose a future time, or publish now."
+                )
+        return when
+
+    def save(self, commit: bool = True) -> Post:
+        post = super().save(commit=False)
+        if self.action == "publish":
+            if not post.is_live:
+                post.published_at = timezone.now()
+            post.status = Post.Status.PUBLISHED
+        elif self.action == "schedule":
+            post.status = Post.Status.SCHEDULED
+        elif self.action == "draft":
+            post.status = Post.Status.DRAFT
+        image: ProcessedImage | None = self.cleaned_data.get("cover")
+        if image or self.cleaned_data.get("remove_cover"):
+            replace_file(post.cover, image and image.full)
+            replace_file(post.cover_thumb, image and image.thumb)
+        if commit:
+            post.save()
+        return post

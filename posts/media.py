@@ -1,0 +1,109 @@
+"""Validate and process uploaded images before anything is stored.
+
+An upload is judged by its content, never by its name or the type the browser
+claims: Pillow must recognise it as one of a few formats, its pixel count must
+be sane (decompression bombs), and it must decode completely. What we keep is a
+re-encoded copy, turned upright from its EXIF orientation and with no metadata
+left (phone photos carry GPS positions), scaled down to a sensible size.
+"""
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+@dataclass
+class ProcessedImage:
+    full: ContentFile
+    thumb: ContentFile
+    width: int
+    height: int
+
+
+def _open_checked(upload) -> Image.Image:
+    if upload.size > settings.FANHUB_MAX_IMAGE_BYTES:
+        raise ValidationError(
+            f"This image is {filesizeformat(upload.size)}; the limit is "
+            f"{filesizeformat(settings.FANHUB_MAX_IMAGE_BYTES)}.",
+            code="too_large",
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ACCEPTED_FORMATS:
+                raise ValidationError(
+                    "Please upload a JPEG, PNG, WebP or GIF image.", code="format"
+                )
+            if image.width * image.height > settings.FANHUB_MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    f"This image is {image.width}×{image.height} pixels, which is too large "
+                    "to process. Please upload a smaller one.",
+                    code="too_many_pixels",
+                )
+            image.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "This image is too large to process. Please upload a smaller one.",
+            code="too_many_pixels",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            "This file is not an image we can read. Please upload a JPEG, PNG, WebP or GIF.",
+            code="invalid",
+        ) from None
+    return image
+
+
+def _encode(image: Image.Image, name: str) -> ContentFile:
+    buffer = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(buffer, "PNG", optimize=True)
+        ext = "png"
+    else:
+        image.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+        ext = "jpg"
+    return ContentFile(buffer.getvalue(), name=f"{name}.{ext}")
+
+
+def process_image(upload, *, max_side: int = 1600, thumb_side: int = 640) -> ProcessedImage:
+    """Check an uploaded image and return clean, resized copies of it.
+
+    Raises ValidationError with a message fit to show next to the form field.
+    """
+    image = _open_checked(upload)
+    image = ImageOps.exif_transpose(image)
+    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    # Rebuilding from pixels alone drops EXIF, XMP, ICC text chunks and comments.
+    clean = image.convert("RGBA" if has_alpha else "RGB")
+    clean.info = {}
+    clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    thumb = clean.copy()
+    thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
+    name = uuid.uuid4().hex
+    return ProcessedImage(
+        full=_encode(clean, name),
+        thumb=_encode(thumb, f"{name}-thumb"),
+        width=clean.width,
+        height=clean.height,
+    )
+
+
+def replace_file(field_file, content: ContentFile | None) -> None:
+    """Swap the file behind a model's file field (or clear it when content is None)."""
+    if field_file:
+        field_file.delete(save=False)
+    if content is not None:
+        field_file.save(content.name, content, save=False)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from posts import feeds, studio, views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("feed/rss/", feeds.SitePostsFeed(), name="feed_rss"),
+    path("feed/atom/", feeds.SitePostsAtomFeed(), name="feed_atom"),
+    path("studio/", studio.dashboard, name="studio_dashboard"),
+    path("studio/posts/new/", studio.post_create, name="studio_post_create"),
+    path("studio/posts/<int:pk>/edit/", studio.post_edit, name="studio_post_edit"),
+    path("studio/posts/<int:pk>/delete/", studio.post_delete, name="studio_post_delete"),
+    path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
+    path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
+    path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
+    path("artists/<slug:artist_slug>/<slug:slug>/", views.post_detail, name="post_detail"),
+]

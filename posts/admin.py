@@ -45,13 +45,33 @@ class ArtistAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "artist", "kind", "status", "visibility", "published_at",
-                    "comments_open"]
+    list_display = [
+        "title",
+        "artist",
+        "kind",
+        "status",
+        "visibility",
+        "published_at",
+        "comments_open",
+    ]
     list_filter = ["status", "kind", "visibility", "comments_open", "artist"]
     list_select_related = ["artist"]
     search_fields = ["title", "body", "artist__name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     readonly_fields = ["cover", "created_at", "updated_at"]
-    fields = ["artist", "title", "slug", "kind", "status", "published_at", "visibility",
-              "comments_open", "body", "cover", "cover_alt", "created_at", "updated_at"]
+    fields = [
+        "artist",
+        "title",
+        "slug",
+        "kind",
+        "status",
+        "published_at",
+        "visibility",
+        "comments_open",
+        "body",
+        "cover",
+        "cover_alt",
+        "created_at",
+        "updated_at",
+    ]

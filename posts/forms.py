@@ -24,8 +24,18 @@ class PostForm(forms.ModelForm):
     preview, save as draft, publish now, or schedule."""
 
     ACTIONS = ("preview", "draft", "publish", "schedule")
-    field_order = ["artist", "title", "kind", "body", "cover", "cover_alt", "remove_cover",
-                   "visibility", "comments_open", "published_at"]
+    field_order = [
+        "artist",
+        "title",
+        "kind",
+        "body",
+        "cover",
+        "cover_alt",
+        "remove_cover",
+        "visibility",
+        "comments_open",
+        "published_at",
+    ]
 
     cover = ImageUploadField(
         required=False,
@@ -43,8 +53,16 @@ class PostForm(forms.ModelForm):
     class Meta:
         model = Post
         # `cover` is handled in save(): the stored file is the processed copy.
-        fields = ["artist", "title", "kind", "body", "cover_alt", "visibility", "comments_open",
-                  "published_at"]
+        fields = [
+            "artist",
+            "title",
+            "kind",
+            "body",
+            "cover_alt",
+            "visibility",
+            "comments_open",
+            "published_at",
+        ]
         widgets = {"body": forms.Textarea(attrs={"rows": 16})}
 
     def __init__(self, *args, user, action: str = "draft", **kwargs):
@@ -55,7 +73,9 @@ class PostForm(forms.ModelForm):
         if self.instance.pk:
             # A post stays with its artist; moving it would change its address.
             del self.fields["artist"]
-        self.fields["body"].help_text = (
+        self.fields[
+            "body"
+        ].help_text = (
             "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ## headings."
         )
 

@@ -23,10 +23,14 @@ INLINE = frozenset({"a", "em", "strong", "code", "br", "p", "blockquote", "ul", 
 
 # The artist's own posts: headings, images, code blocks and tables as well.
 POST = Profile(
-    tags=INLINE | {"h2", "h3", "h4", "hr", "pre", "img", "del", "table", "thead", "tbody", "tr",
-                   "th", "td"},
-    attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
-                "td": {"align"}},
+    tags=INLINE
+    | {"h2", "h3", "h4", "hr", "pre", "img", "del", "table", "thead", "tbody", "tr", "th", "td"},
+    attributes={
+        "a": {"href", "title"},
+        "img": {"src", "alt", "title"},
+        "th": {"align"},
+        "td": {"align"},
+    },
     link_rel="noopener nofollow",
     extensions=("fenced_code", "sane_lists", "tables"),
 )

@@ -75,9 +75,11 @@ class PostQuerySet(models.QuerySet):
         if user.is_authenticated and (user.is_staff or user.is_superuser):
             return self.published()
         if user.is_authenticated:
-            return self.published().filter(
-                Q(visibility=Post.Visibility.PUBLIC) | Q(artist__members=user)
-            ).distinct()
+            return (
+                self.published()
+                .filter(Q(visibility=Post.Visibility.PUBLIC) | Q(artist__members=user))
+                .distinct()
+            )
         return self.public()
 
 
@@ -144,6 +146,9 @@ class Post(models.Model):
             self.slug = _unique_slug(Post.objects.filter(artist_id=self.artist_id), self.title)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("post_detail", args=[self.artist.slug, self.slug])
+
     def delete(self, *args, **kwargs):
         files = [f for f in (self.cover, self.cover_thumb) if f]
         result = super().delete(*args, **kwargs)
@@ -151,9 +156,6 @@ class Post(models.Model):
             # Only once the row is really gone, so a rollback leaves a whole post.
             transaction.on_commit(partial(file.storage.delete, file.name))
         return result
-
-    def get_absolute_url(self) -> str:
-        return reverse("post_detail", args=[self.artist.slug, self.slug])
 
     @property
     def is_live(self) -> bool:

@@ -52,7 +52,10 @@ def dashboard(request):
 def _edit(request, post: Post | None):
     action = request.POST.get("action", "draft")
     form = PostForm(
-        request.POST or None, request.FILES or None, instance=post, user=request.user,
+        request.POST or None,
+        request.FILES or None,
+        instance=post,
+        user=request.user,
         action=action,
     )
     preview = None

@@ -36,8 +36,9 @@ class ArtistView(ListView):
 
 
 def post_detail(request, artist_slug: str, slug: str):
-    post = get_object_or_404(Post.objects.select_related("artist"), artist__slug=artist_slug,
-                             slug=slug)
+    post = get_object_or_404(
+        Post.objects.select_related("artist"), artist__slug=artist_slug, slug=slug
+    )
     can_edit = post.artist.has_member(request.user) or request.user.is_staff
     if not can_edit and not Post.objects.visible_to(request.user).filter(pk=post.pk).exists():
         # Drafts, future posts and followers-only posts are not there for others.

@@ -1,0 +1,93 @@
+"""No executable markup survives the sanitizer, whatever the Markdown holds."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from posts.markup import COMMENT, POST, render_markdown
+
+XSS_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    '<body onload="alert(1)">hi</body>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    '<svg onload="alert(1)"><circle r="5"/></svg>',
+    "<svg><script>alert(1)</script></svg>",
+    '<a href="javascript&colon;alert(1)">x</a>',
+    '<a href="&#x6A;&#x61;&#x76;&#x61;script:alert(1)">x</a>',
+    '<iframe src="https://evil.example"></iframe>',
+    '<object data="evil.swf"></object><embed src="evil.swf">',
+    '<style>body{background:url("javascript:alert(1)")}</style>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<form action="https://evil.example"><input name="pw"></form>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '[a](https://ok.example "title" onmouseover=alert(1))',
+    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+    "<<script>script>alert(1)<</script>/script>",
+    '<details open ontoggle="alert(1)">x</details>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "[x](vbscript:msgbox(1))",
+]
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((name, value or "") for name, value in attrs)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def parse(html: str) -> Collector:
+    collector = Collector()
+    collector.feed(html)
+    return collector
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_no_executable_markup_survives(vector, profile):
+    parsed = parse(render_markdown(vector, profile))
+    assert set(parsed.tags) <= profile.tags
+    for name, value in parsed.attrs:
+        assert not name.startswith("on"), (name, value)
+        assert name != "style"
+        if name in {"href", "src"}:
+            scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+            assert scheme in {"", "http", "https", "mailto"}, value
+
+
+def test_markdown_formatting_is_kept():
+    html = render_markdown("## Tour\n\n**loud** and *soft*\n\n- one\n- two\n\n> quote")
+    assert "<h2>Tour</h2>" in html
+    assert "<strong>loud</strong>" in html and "<em>soft</em>" in html
+    assert "<li>one</li>" in html and "<blockquote>" in html
+
+
+def test_links_get_rel_noopener_nofollow():
+    html = render_markdown("[my label](https://label.example/)")
+    assert 'href="https://label.example/"' in html
+    assert 'rel="noopener nofollow"' in html
+
+
+def test_comment_links_are_marked_user_generated():
+    html = render_markdown("[spam](https://spam.example/)", COMMENT)
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_comments_have_no_images_or_headings():
+    html = render_markdown("# Big\n\n![pic](https://x.example/p.png)", COMMENT)
+    assert "<h1" not in html and "<img" not in html
+    assert "Big" in html

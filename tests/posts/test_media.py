@@ -1,0 +1,84 @@
+"""Uploaded images are judged by content and stored clean: upright, no EXIF, resized."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from PIL import Image
+
+from posts.media import process_image
+from tests.images import image_bytes, upload
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def phone_photo() -> bytes:
+    """A 60×40 JPEG that a phone held upright would write: rotated 90° plus GPS."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # the camera was turned: display rotated 90° clockwise
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)})
+    return image_bytes(size=(60, 40), exif=exif.tobytes())
+
+
+def test_phone_photo_fixture_really_has_gps():
+    with Image.open(io.BytesIO(phone_photo())) as original:
+        assert original.getexif().get_ifd(GPS_IFD)
+
+
+def test_gps_and_all_exif_are_removed_and_the_photo_is_upright():
+    result = process_image(upload(phone_photo()))
+    with Image.open(result.full) as stored:
+        assert stored.format == "JPEG"
+        assert stored.size == (40, 60)  # turned upright by its orientation tag
+        assert len(stored.getexif()) == 0
+        assert "exif" not in stored.info
+    assert b"PhoneMaker" not in result.full.read()
+    assert (result.width, result.height) == (40, 60)
+
+
+def test_large_images_are_scaled_down_with_a_small_thumbnail():
+    result = process_image(upload(image_bytes(size=(4000, 2000))))
+    assert (result.width, result.height) == (1600, 800)
+    with Image.open(result.thumb) as thumb:
+        assert thumb.size == (640, 320)
+
+
+def test_transparent_png_stays_png():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (30, 30), (0, 0, 0, 0)).save(buffer, "PNG")
+    result = process_image(upload(buffer.getvalue(), "logo.png", "image/png"))
+    assert result.full.name.endswith(".png")
+
+
+def test_a_text_file_named_jpg_is_refused():
+    with pytest.raises(ValidationError, match="not an image"):
+        process_image(upload(b"hello, this is not a picture", "cover.jpg"))
+
+
+def test_a_truncated_jpeg_is_refused():
+    data = image_bytes(size=(300, 300))
+    with pytest.raises(ValidationError, match="not an image"):
+        process_image(upload(data[: len(data) // 2]))
+
+
+def test_an_unaccepted_format_is_refused():
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "BMP")
+    with pytest.raises(ValidationError, match="JPEG, PNG, WebP or GIF"):
+        process_image(upload(buffer.getvalue(), "cover.jpg"))
+
+
+def test_a_decompression_bomb_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (15_000, 15_000)).save(buffer, "PNG")  # a few KB, 225 million pixels
+    assert len(buffer.getvalue()) < 200_000
+    with pytest.raises(ValidationError, match="too large"):
+        process_image(upload(buffer.getvalue(), "bomb.png", "image/png"))
+
+
+def test_too_many_bytes_are_refused_before_decoding(settings):
+    settings.FANHUB_MAX_IMAGE_BYTES = 1000
+    with pytest.raises(ValidationError, match="the limit is"):
+        process_image(upload(image_bytes(size=(400, 400), color=(1, 2, 3)) + b"\0" * 2000))

@@ -1,0 +1,117 @@
+"""Home, artist and post pages: who sees what, and how many queries it costs."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Post
+
+
+@pytest.fixture
+def posts(make_post):
+    return {
+        "public": make_post(title="Out now"),
+        "draft": make_post(title="Secret draft", status=Post.Status.DRAFT),
+        "future": make_post(
+            title="Next week",
+            status=Post.Status.SCHEDULED,
+            published_at=timezone.now() + timedelta(days=7),
+        ),
+        "followers": make_post(title="For followers", visibility=Post.Visibility.FOLLOWERS),
+    }
+
+
+def test_home_lists_only_published_public_posts(client, posts):
+    page = client.get(reverse("home")).content.decode()
+    assert "Out now" in page
+    for hidden in ("Secret draft", "Next week", "For followers"):
+        assert hidden not in page
+
+
+def test_artist_page_shows_bio_and_published_posts(client, artist, posts):
+    page = client.get(artist.get_absolute_url()).content.decode()
+    assert "Night songs." in page and "Out now" in page
+    assert "Secret draft" not in page
+
+
+@pytest.mark.parametrize("which", ["draft", "future", "followers"])
+def test_unpublished_and_followers_only_posts_are_404_for_visitors_and_fans(
+    client, fan, posts, which
+):
+    url = posts[which].get_absolute_url()
+    assert client.get(url).status_code == 404
+    client.force_login(fan)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert posts[which].title not in response.content.decode()
+
+
+@pytest.mark.parametrize("which", ["draft", "future", "followers"])
+def test_members_and_staff_can_read_their_unpublished_posts(client, member, staff, posts, which):
+    for user in (member, staff):
+        client.force_login(user)
+        response = client.get(posts[which].get_absolute_url())
+        assert response.status_code == 200
+        assert posts[which].title in response.content.decode()
+
+
+def test_another_artists_member_cannot_read_a_draft(client, other_member, posts):
+    client.force_login(other_member)
+    assert client.get(posts["draft"].get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_post_appears_by_itself_when_its_time_comes(client, posts):
+    url = posts["future"].get_absolute_url()
+    assert client.get(url).status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        assert client.get(url).status_code == 200
+        assert "Next week" in client.get(reverse("home")).content.decode()
+
+
+def test_post_page_has_open_graph_tags(client, posts):
+    page = client.get(posts["public"].get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="Out now">' in page
+    assert 'property="og:url"' in page and 'property="og:description"' in page
+
+
+def test_unknown_pages_get_the_friendly_404(client, db):
+    response = client.get("/artists/nobody/")
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
+
+
+def test_post_body_is_rendered_markdown(client, make_post):
+    post = make_post(body="**loud** <script>alert(1)</script>")
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "<strong>loud</strong>" in page
+    assert "<script>alert" not in page
+
+
+def test_pagination_reaches_older_posts(client, make_post):
+    for _ in range(14):
+        make_post()
+    first = client.get(reverse("home")).content.decode()
+    second = client.get(reverse("home") + "?page=2").content.decode()
+    assert "Post 1<" in first and "Post 14<" not in first
+    assert "Post 14<" in second
+
+
+@pytest.mark.parametrize("url_name", ["home", "artist_detail"])
+def test_list_pages_cost_the_same_queries_for_3_or_60_posts(
+    client, artist, make_post, django_assert_num_queries, url_name
+):
+    url = reverse(url_name, args=[artist.slug] if url_name == "artist_detail" else [])
+    # Anonymous visitor. Home: 1 count for the paginator, 1 page of posts with their
+    # artist joined. The artist page adds 1 for the artist itself.
+    expected = 2 if url_name == "home" else 3
+    for _ in range(3):
+        make_post()
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    for _ in range(57):
+        make_post()
+    with django_assert_num_queries(expected):
+        client.get(url)

@@ -1,0 +1,27 @@
+"""Test-only overrides on top of the real settings module."""
+
+import os
+
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-that-is-long-and-random-enough-0123456789"
+)
+
+from fanhub.settings import *  # noqa: E402,F403
+
+# Tests talk plain HTTP to the test client and the live server.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Serve static files straight from static/ in tests (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+ROOT_URLCONF = "tests.urls"

@@ -66,18 +66,22 @@ class PostForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 16})}
 
     def __init__(self, *args, user, action: str = "draft", **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.action = action if action in self.ACTIONS else "draft"
-        self.fields["artist"].queryset = Artist.objects.for_member(user)
+        artists = Artist.objects.for_member(user)
+        self.fields["artist"].queryset = artists
         self.fields["artist"].empty_label = None
         if self.instance.pk:
             # A post stays with its artist; moving it would change its address.
             del self.fields["artist"]
-        self.fields[
-            "body"
-        ].help_text = (
-            "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ## headings."
-        )
+        elif len(artists) == 1:
+            self.fields["artist"].initial = artists[0]
+            self.fields["artist"].widget = forms.HiddenInput()
+        if not self.instance.cover:
+            del self.fields["remove_cover"]
+        body = self.fields["body"]
+        body.help_text = "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."
 
     def clean_published_at(self):
         when = self.cleaned_data["published_at"]

@@ -175,3 +175,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Comments: a fan may post this many per minute and per day.
+FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)
+FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)

@@ -9,6 +9,7 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("fans.urls")),
     path("", include("posts.urls")),
 ]
 

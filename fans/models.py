@@ -1,5 +1,9 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.functional import cached_property
+
+from posts.models import Artist
 
 
 class UserManager(BaseUserManager):
@@ -36,6 +40,11 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=60, blank=True, help_text="The name shown next to your comments."
     )
+    avatar = models.ImageField(
+        upload_to="fans/", blank=True, width_field="avatar_width", height_field="avatar_height"
+    )
+    avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     is_banned = models.BooleanField(
         "banned",
         default=False,
@@ -58,8 +67,32 @@ class User(AbstractUser):
         """What other people see: the display name, never the email address."""
         return self.display_name or "A fan"
 
+    @cached_property
+    def has_verified_email(self) -> bool:
+        return EmailAddress.objects.filter(user=self, verified=True).exists()
+
+    @property
+    def can_participate(self) -> bool:
+        """May comment, follow and flag: active, not banned, with a verified email."""
+        return self.is_active and not self.is_banned and self.has_verified_email
+
     def get_full_name(self) -> str:
         return self.display_name
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class Follow(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "artist"], name="follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.artist}"

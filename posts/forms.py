@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from posts.media import ProcessedImage, process_image, replace_file
-from posts.models import Artist, Post
+from posts.models import Artist, Comment, Post
 
 
 class ImageUploadField(forms.FileField):
@@ -111,3 +111,52 @@ class PostForm(forms.ModelForm):
         if commit:
             post.save()
         return post
+
+
+class CommentForm(forms.ModelForm):
+    # Bots fill every field; people never see this one (hidden by CSS, skipped by
+    # keyboard and screen readers).
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["body", "parent"]
+        labels = {"body": "Your comment"}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 4, "maxlength": Comment.MAX_LENGTH}),
+            "parent": forms.HiddenInput(),
+        }
+
+    def __init__(self, *args, post: Post, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.post = post
+        self.fields["parent"].queryset = post.comments.filter(is_removed=False)
+        self.fields["parent"].required = False
+        self.fields["body"].help_text = (
+            "Plain text with a little Markdown: *emphasis*, **bold**, [links](https://…), "
+            "`code`, > quotes, lists."
+        )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write something first.")
+        return body
+
+    def clean_parent(self) -> Comment | None:
+        parent = self.cleaned_data.get("parent")
+        # One level of replies: answering a reply joins its thread.
+        return parent.parent if parent and parent.parent_id else parent
+
+
+class CommentEditForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": Comment.MAX_LENGTH})}

@@ -1,6 +1,9 @@
 from functools import partial
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -8,13 +11,17 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from posts.markup import render_markdown
+from posts.markup import COMMENT, render_markdown
+
+
+# Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
+RESERVED_SLUGS = {"follow", "unfollow", "feed"}
 
 
 def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
     base = slugify(text)[:max_length].strip("-") or "post"
     slug, n = base, 2
-    while queryset.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or queryset.filter(slug=slug).exists():
         suffix = f"-{n}"
         slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
     return slug
@@ -75,10 +82,12 @@ class PostQuerySet(models.QuerySet):
         if user.is_authenticated and (user.is_staff or user.is_superuser):
             return self.published()
         if user.is_authenticated:
-            return (
-                self.published()
-                .filter(Q(visibility=Post.Visibility.PUBLIC) | Q(artist__members=user))
-                .distinct()
+            # Subqueries, not joins, so no row is repeated. `follows` is fans.Follow's
+            # reverse name: a lookup, not an import.
+            return self.published().filter(
+                Q(visibility=Post.Visibility.PUBLIC)
+                | Q(artist__in=Artist.objects.filter(members=user).values("pk"))
+                | Q(artist__in=Artist.objects.filter(follows__user=user).values("pk"))
             )
         return self.public()
 
@@ -175,3 +184,157 @@ class Post(models.Model):
     @property
     def excerpt(self) -> str:
         return Truncator(strip_tags(self.body_html)).words(40)
+
+    def comments_closed_reason(self, hub: "HubSettings") -> str:
+        """Empty while fans may comment; otherwise why not, in words for the page."""
+        if not self.is_live:
+            return "Comments open when the post is published."
+        if not self.comments_open:
+            return "Comments are closed."
+        days = hub.comment_auto_close_days
+        if days and self.published_at + timedelta(days=days) < timezone.now():
+            return "Comments are closed."
+        return ""
+
+
+class HubSettings(models.Model):
+    """The one row of settings the admin tunes. Code enforces the hard limits."""
+
+    first_comment_moderation = models.BooleanField(
+        default=True, help_text="Hold a fan's first comment for review before it appears."
+    )
+    link_limit = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(20)],
+        help_text="Comments with more links than this wait for review.",
+    )
+    blocked_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. Comments containing one wait for review.",
+    )
+    flags_to_hide = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A comment flagged by this many fans is hidden until a moderator looks.",
+    )
+    comment_auto_close_days = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(3650)],
+        help_text="Close comments this many days after a post is published (0 = never).",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "hub settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="hub_settings_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Hub settings"
+
+    @classmethod
+    def load(cls) -> "HubSettings":
+        hub, _ = cls.objects.get_or_create(pk=1)
+        return hub
+
+    @property
+    def blocked_word_list(self) -> list[str]:
+        return [w.strip().lower() for w in self.blocked_words.splitlines() if w.strip()]
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user, post: Post) -> "CommentQuerySet":
+        """Approved comments for everyone; the author also sees their own pending ones;
+        moderators (the artist's members, staff) see everything."""
+        if user.is_authenticated and (user.is_staff or post.artist.has_member(user)):
+            return self
+        if user.is_authenticated:
+            return self.filter(
+                Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, author=user)
+            )
+        return self.filter(status=Comment.Status.APPROVED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        HIDDEN = "hidden", "Hidden"
+        SPAM = "spam", "Spam"
+
+    MAX_LENGTH = 5000
+    EDIT_WINDOW = timedelta(minutes=15)
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    body_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    by_artist = models.BooleanField(
+        default=False, editable=False, help_text="Written by one of the artist's members."
+    )
+    is_removed = models.BooleanField(
+        default=False, help_text="Deleted by its author; kept as a placeholder for its replies."
+    )
+    flag_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["post", "parent", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return Truncator(self.body).chars(60) or "(removed)"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body, COMMENT)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def editable_until(self):
+        return self.created_at + self.EDIT_WINDOW
+
+    def can_edit(self, user) -> bool:
+        return (
+            user.is_authenticated
+            and self.author_id == user.pk
+            and not self.is_removed
+            and timezone.now() <= self.editable_until
+        )
+
+    def remove(self) -> None:
+        """The author's delete: a placeholder stays where replies hang on it."""
+        if self.replies.exists():
+            self.body = ""
+            self.is_removed = True
+            self.save(update_fields=["body", "body_html", "is_removed"])
+        else:
+            self.delete()
+
+
+class CommentFlag(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_flag_per_fan"),
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts import feeds, studio, views
+from posts import comment_views, feeds, studio, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,4 +14,13 @@ urlpatterns = [
     path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
     path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
     path("artists/<slug:artist_slug>/<slug:slug>/", views.post_detail, name="post_detail"),
+    path(
+        "artists/<slug:artist_slug>/<slug:slug>/comments/",
+        comment_views.comment_create,
+        name="comment_create",
+    ),
+    path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/flag/", comment_views.comment_flag, name="comment_flag"),
+    path("comments/<int:pk>/moderate/", comment_views.comment_moderate, name="comment_moderate"),
 ]

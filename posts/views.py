@@ -1,12 +1,25 @@
-"""Public pages: home, artist, post."""
+"""Public pages: home, artist, post (with its comments)."""
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.generic import ListView
 
-from posts.models import Artist, Post
+from posts.forms import CommentForm
+from posts.models import Artist, Comment, HubSettings, Post
 
 PAGE_SIZE = 12
+THREADS_PER_PAGE = 50
+
+
+def with_comment_counts(posts):
+    approved = Q(comments__status=Comment.Status.APPROVED, comments__is_removed=False)
+    # GROUP BY drops the model's default ordering, so it is restated.
+    return posts.annotate(comment_count=Count("comments", filter=approved)).order_by(
+        "-published_at", "-pk"
+    )
 
 
 class HomeView(ListView):
@@ -15,7 +28,9 @@ class HomeView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).select_related("artist")
+        return with_comment_counts(
+            Post.objects.visible_to(self.request.user).select_related("artist")
+        )
 
 
 class ArtistView(ListView):
@@ -24,8 +39,10 @@ class ArtistView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.artist = get_object_or_404(Artist, slug=self.kwargs["slug"])
-        return (
+        self.artist = get_object_or_404(
+            Artist.objects.annotate(follower_count=Count("follows")), slug=self.kwargs["slug"]
+        )
+        return with_comment_counts(
             Post.objects.visible_to(self.request.user)
             .filter(artist=self.artist)
             .select_related("artist")
@@ -35,12 +52,49 @@ class ArtistView(ListView):
         return super().get_context_data(artist=self.artist, **kwargs)
 
 
-def post_detail(request, artist_slug: str, slug: str):
+def readable_post_or_404(request, artist_slug: str, slug: str) -> tuple[Post, bool]:
+    """The post and whether the user may edit it. Drafts and future posts are 404
+    for everyone but the artist's members and staff."""
     post = get_object_or_404(
         Post.objects.select_related("artist"), artist__slug=artist_slug, slug=slug
     )
-    can_edit = post.artist.has_member(request.user) or request.user.is_staff
-    if not can_edit and not Post.objects.visible_to(request.user).filter(pk=post.pk).exists():
-        # Drafts, future posts and followers-only posts are not there for others.
+    can_edit = request.user.is_staff or post.artist.has_member(request.user)
+    if not can_edit and not post.is_live:
         raise Http404("No post here.")
-    return render(request, "posts/post_detail.html", {"post": post, "can_edit": can_edit})
+    return post, can_edit
+
+
+def render_post(request, post: Post, can_edit: bool, form=None, status: int = 200):
+    """The post page; also re-rendered with a rejected comment form, text kept."""
+    user = request.user
+    if not can_edit and not Post.objects.visible_to(user).filter(pk=post.pk).exists():
+        # Followers-only: a "follow to read" page, never the content.
+        return render(request, "posts/post_locked.html", {"post": post}, status=403)
+    hub = HubSettings.load()
+    visible = Comment.objects.visible_to(user, post).select_related("author")
+    threads = visible.filter(post=post, parent=None).prefetch_related(
+        Prefetch("replies", queryset=visible)
+    )
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
+    closed = post.comments_closed_reason(hub)
+    if form is None and not closed and user.is_authenticated and user.can_participate:
+        form = CommentForm(post=post)
+    return render(
+        request,
+        "posts/post_detail.html",
+        {
+            "post": post,
+            "can_edit": can_edit,
+            "can_moderate": can_edit,
+            "comment_page": page,
+            "comment_form": form,
+            "comments_closed": closed,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+def post_detail(request, artist_slug: str, slug: str):
+    post, can_edit = readable_post_or_404(request, artist_slug, slug)
+    return render_post(request, post, can_edit)

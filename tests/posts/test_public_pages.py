@@ -37,16 +37,40 @@ def test_artist_page_shows_bio_and_published_posts(client, artist, posts):
     assert "Secret draft" not in page
 
 
-@pytest.mark.parametrize("which", ["draft", "future", "followers"])
-def test_unpublished_and_followers_only_posts_are_404_for_visitors_and_fans(
-    client, fan, posts, which
-):
+@pytest.mark.parametrize("which", ["draft", "future"])
+def test_unpublished_posts_are_404_for_visitors_and_fans(client, fan, posts, which):
     url = posts[which].get_absolute_url()
     assert client.get(url).status_code == 404
     client.force_login(fan)
     response = client.get(url)
     assert response.status_code == 404
     assert posts[which].title not in response.content.decode()
+
+
+def test_followers_only_posts_show_a_follow_to_read_page_never_the_content(client, fan, make_post):
+    post = make_post(
+        title="For followers", body="The secret lyric", visibility=Post.Visibility.FOLLOWERS
+    )
+    for user in (None, fan):
+        if user:
+            client.force_login(user)
+        response = client.get(post.get_absolute_url())
+        page = response.content.decode()
+        assert response.status_code == 403
+        assert "For followers" in page and "Follow Juniper Lane" in page
+        assert "secret lyric" not in page
+
+
+def test_followers_read_followers_only_posts(client, fan, artist, make_post):
+    from fans.models import Follow
+
+    post = make_post(body="The secret lyric", visibility=Post.Visibility.FOLLOWERS)
+    Follow.objects.create(user=fan, artist=artist)
+    client.force_login(fan)
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    assert "secret lyric" in response.content.decode()
+    assert post.title in client.get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize("which", ["draft", "future", "followers"])
@@ -105,7 +129,8 @@ def test_list_pages_cost_the_same_queries_for_3_or_60_posts(
 ):
     url = reverse(url_name, args=[artist.slug] if url_name == "artist_detail" else [])
     # Anonymous visitor. Home: 1 count for the paginator, 1 page of posts with their
-    # artist joined. The artist page adds 1 for the artist itself.
+    # artist joined and comments counted. The artist page adds 1 for the artist with
+    # its follower count.
     expected = 2 if url_name == "home" else 3
     for _ in range(3):
         make_post()

@@ -1,0 +1,109 @@
+"""The fan's side: follow, the Following page, the account page, export, delete."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import ListView
+
+from fans.account import delete_account, export_data
+from fans.forms import DeleteAccountForm, ProfileForm
+from fans.models import Follow
+from posts.comment_views import require_participant
+from posts.media import replace_file
+from posts.models import Artist, Post
+from posts.views import PAGE_SIZE, with_comment_counts
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def follow(request, slug: str):
+    artist = get_object_or_404(Artist, slug=slug)
+    require_participant(request.user)
+    Follow.objects.get_or_create(user=request.user, artist=artist)
+    messages.success(
+        request,
+        f"You follow {artist.name}. At most one email a week, only when there's something new.",
+    )
+    return _back(request, artist.get_absolute_url())
+
+
+@login_required
+@require_POST
+def unfollow(request, slug: str):
+    artist = get_object_or_404(Artist, slug=slug)
+    Follow.objects.filter(user=request.user, artist=artist).delete()
+    messages.success(request, f"You no longer follow {artist.name}.")
+    return _back(request, artist.get_absolute_url())
+
+
+class FollowingView(ListView):
+    template_name = "fans/following.html"
+    context_object_name = "posts"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return with_comment_counts(
+            Post.objects.visible_to(self.request.user)
+            .filter(artist__follows__user=self.request.user)
+            .select_related("artist")
+        )
+
+    def get_context_data(self, **kwargs):
+        follows = self.request.user.follows.select_related("artist")
+        return super().get_context_data(follows=follows, **kwargs)
+
+
+following = login_required(FollowingView.as_view())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        image = form.cleaned_data.get("avatar_upload")
+        if image or form.cleaned_data.get("remove_avatar"):
+            replace_file(user.avatar, image and image.full)
+        user.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("account")
+    follows = user.follows.select_related("artist")
+    return render(request, "fans/account.html", {"form": form, "follows": follows})
+
+
+@login_required
+def account_export(request):
+    body = json.dumps(export_data(request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="fanhub-data-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, label_suffix="")
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        delete_account(user, erase_comments=form.cleaned_data["erase_comments"])
+        messages.success(request, "Your account is deleted. Thank you for being here.")
+        return redirect("home")
+    return render(request, "fans/account_delete.html", {"form": form})

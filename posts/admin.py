@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect
 from django.db.models import Count
+from django.shortcuts import redirect
 
 from posts.forms import ImageUploadField
 from posts.media import replace_file

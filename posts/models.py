@@ -1,6 +1,5 @@
-from functools import partial
-
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +11,6 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from posts.markup import COMMENT, render_markdown
-
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
 RESERVED_SLUGS = {"follow", "unfollow", "feed"}
@@ -338,3 +336,6 @@ class CommentFlag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="one_flag_per_fan"),
         ]
+
+    def __str__(self) -> str:
+        return f"Flag on comment {self.comment_id}"

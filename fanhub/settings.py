@@ -179,3 +179,28 @@ LOGGING = {
 # Comments: a fan may post this many per minute and per day.
 FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)
 FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)
+
+# Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under
+# var/broker/, which the web process, the worker and beat all share without a server.
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    # Longer than the longest task, so a lost worker's task is redelivered, not doubled.
+    {"visibility_timeout": 2 * 60 * 60}
+    if REDIS_URL
+    else {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+)
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: nothing ever reads results
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict = {}

@@ -25,3 +25,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ROOT_URLCONF = "tests.urls"
+
+# A real worker runs inside the test process (celery.contrib.testing): against Redis
+# when REDIS_URL is set (CI), else kombu's in-memory transport.
+CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -17,7 +17,7 @@ $(STAMP): requirements.lock
 install: $(STAMP)
 
 run: $(STAMP)
-	mkdir -p var/broker/queue var/broker/processed var/mail var/media
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/honcho start -f Procfile.dev -p $(PORT)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from posts import moderation
 from posts.forms import CommentEditForm, CommentForm
-from posts.models import Comment, HubSettings, Post
+from posts.models import Comment, HubSettings
 from posts.ratelimit import allow
 from posts.views import readable_post_or_404, render_post
 
@@ -28,7 +28,7 @@ def _visible_comment(request, pk: int) -> Comment:
     can_read = (
         request.user.is_staff
         or post.artist.has_member(request.user)
-        or (post.is_live and Post.objects.visible_to(request.user).filter(pk=post.pk).exists())
+        or post.is_visible_to(request.user)
     )
     if not can_read or not Comment.objects.visible_to(request.user, post).filter(pk=pk).exists():
         raise PermissionDenied("This comment is not open to you.")
@@ -46,7 +46,7 @@ def _own_comment(request, pk: int) -> Comment:
 @require_POST
 def comment_create(request, artist_slug: str, slug: str):
     post, can_edit = readable_post_or_404(request, artist_slug, slug)
-    if not can_edit and not Post.objects.visible_to(request.user).filter(pk=post.pk).exists():
+    if not can_edit and not post.is_visible_to(request.user):
         raise PermissionDenied("Follow the artist to read and comment on this post.")
     require_participant(request.user)
     hub = HubSettings.load()

@@ -137,6 +137,7 @@ class CommentForm(forms.ModelForm):
         self.post = post
         self.fields["parent"].queryset = post.comments.filter(is_removed=False)
         self.fields["parent"].required = False
+        self.fields["body"].error_messages["required"] = "Write something first."
         self.fields["body"].help_text = (
             "Plain text with a little Markdown: *emphasis*, **bold**, [links](https://…), "
             "`code`, > quotes, lists."

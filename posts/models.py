@@ -172,6 +172,14 @@ class Post(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def is_visible_to(self, user) -> bool:
+        """May this user read the post in full? (Public ones need no query.)"""
+        if not self.is_live:
+            return False
+        if self.visibility == self.Visibility.PUBLIC:
+            return True
+        return Post.objects.visible_to(user).filter(pk=self.pk).exists()
+
     @property
     def state_label(self) -> str:
         """What the studio shows: a scheduled post whose time has come is simply published."""

@@ -67,7 +67,7 @@ def readable_post_or_404(request, artist_slug: str, slug: str) -> tuple[Post, bo
 def render_post(request, post: Post, can_edit: bool, form=None, status: int = 200):
     """The post page; also re-rendered with a rejected comment form, text kept."""
     user = request.user
-    if not can_edit and not Post.objects.visible_to(user).filter(pk=post.pk).exists():
+    if not can_edit and not post.is_visible_to(user):
         # Followers-only: a "follow to read" page, never the content.
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()

@@ -76,3 +76,13 @@ def make_post(artist):
         return Post.objects.create(**fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters and cached pages must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

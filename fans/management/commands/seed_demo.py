@@ -13,12 +13,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from fans.models import User
+from fans.models import Follow, User
 from posts.media import process_image, replace_file
-from posts.models import Artist, Post
+from posts.models import Artist, Comment, Post
 
 ARTIST_LOGIN = ("artist@example.com", "rough-mix-demo")
 ADMIN_LOGIN = ("admin@example.com", "admin-demo-pass")
+FAN_LOGIN = ("fan@example.com", "fan-demo-pass")
 
 POSTS = [
     {
@@ -93,10 +94,14 @@ class Command(BaseCommand):
         artist.members.add(artist_user)
         for spec in POSTS:
             self._post(artist, spec)
+        fan = self._user(*FAN_LOGIN, display_name="Sam from Leeds")
+        Follow.objects.get_or_create(user=fan, artist=artist)
+        self._conversation(Post.objects.get(artist=artist, slug=POSTS[0]["slug"]), fan, artist_user)
         self.stdout.write(
             self.style.SUCCESS("Demo content is ready.\n")
             + f"  Artist (studio): {ARTIST_LOGIN[0]} / {ARTIST_LOGIN[1]}\n"
-            + f"  Admin (/admin/): {ADMIN_LOGIN[0]} / {ADMIN_LOGIN[1]}"
+            + f"  Admin (/admin/): {ADMIN_LOGIN[0]} / {ADMIN_LOGIN[1]}\n"
+            + f"  Fan: {FAN_LOGIN[0]} / {FAN_LOGIN[1]}"
         )
 
     def _user(self, email: str, password: str, **fields) -> User:
@@ -125,3 +130,21 @@ class Command(BaseCommand):
         replace_file(post.cover, image.full)
         replace_file(post.cover_thumb, image.thumb)
         post.save()
+
+    def _conversation(self, post: Post, fan: User, artist_user: User) -> None:
+        if post.comments.exists():
+            return
+        question = Comment.objects.create(
+            post=post,
+            author=fan,
+            body="The second verse doesn't drag at all. The fridge hum is the best part.",
+            status=Comment.Status.APPROVED,
+        )
+        Comment.objects.create(
+            post=post,
+            author=artist_user,
+            parent=question,
+            by_artist=True,
+            body="Ha, thank you. The fridge stays on the record then.",
+            status=Comment.Status.APPROVED,
+        )

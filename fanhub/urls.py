@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from fanhub import dev_mail
+
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 
@@ -14,5 +16,10 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    # In production nginx serves uploads; see README.
+    # In production nginx serves uploads, and mail goes out over SMTP; see README.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        path("dev/mail/", dev_mail.inbox, name="dev_mail"),
+        path("dev/mail/<int:index>/", dev_mail.message_detail, name="dev_mail_detail"),
+        path("dev/mail/<int:index>/html/", dev_mail.message_html, name="dev_mail_html"),
+    ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-SEPARATOR = "\n" + "-" * 79 + "\n"
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
 
 def _messages() -> list[email.message.EmailMessage]:
@@ -18,9 +18,10 @@ def _messages() -> list[email.message.EmailMessage]:
         return []
     found = []
     for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
-        for raw in path.read_text(errors="replace").split(SEPARATOR):
+        # Bytes, not text: 8-bit UTF-8 bodies only decode right that way.
+        for raw in path.read_bytes().split(SEPARATOR):
             if raw.strip():
-                found.append(email.message_from_string(raw.lstrip(), policy=email.policy.default))
+                found.append(email.message_from_bytes(raw.lstrip(), policy=email.policy.default))
     return list(reversed(found))
 
 

@@ -119,10 +119,10 @@ def test_dev_mail_viewer_shows_sent_mail_in_debug(client, db, settings, tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path
     message = EmailMultiAlternatives("Hello there", "plain words", to=["x@example.com"])
-    message.attach_alternative("<p>html words</p>", "text/html")
+    message.attach_alternative("<p>html “words” · é</p>", "text/html")
     message.send()
     assert "Hello there" in client.get("/dev/mail/").content.decode()
     assert "plain words" in client.get("/dev/mail/0/").content.decode()
-    assert "html words" in client.get("/dev/mail/0/html/").content.decode()
+    assert "html “words” · é" in client.get("/dev/mail/0/html/").content.decode()
     settings.DEBUG = False
     assert client.get("/dev/mail/").status_code == 404

@@ -73,7 +73,7 @@ def claim(delivery_id: int) -> DigestDelivery | None:
     )
     if not won:
         return None
-    return DigestDelivery.objects.select_related("user").get(pk=delivery_id)
+    return DigestDelivery.objects.select_related("user__digest_preference").get(pk=delivery_id)
 
 
 def build_message(delivery: DigestDelivery, hub: HubSettings):
@@ -164,9 +164,9 @@ def _sent(delivery: DigestDelivery, message) -> None:
         DigestPreference.objects.filter(user_id=delivery.user_id).update(
             dormant_since=delivery.sent_at
         )
-    DigestPreference.objects.filter(user_id=delivery.user_id, consecutive_failures__gt=0).update(
-        consecutive_failures=0
-    )
+    preference = getattr(delivery.user, "digest_preference", None)
+    if preference and preference.consecutive_failures:
+        DigestPreference.objects.filter(pk=preference.pk).update(consecutive_failures=0)
 
 
 def _requeue(delivery: DigestDelivery, error: Exception) -> None:

@@ -172,11 +172,14 @@ def compose(user: User, since: datetime | None, hub: HubSettings) -> Digest | No
         .select_related("post__artist", "author")
         .order_by("-by_artist", "-created_at")
     )
-    # Two short lists and two counts: a constant number of queries per digest.
+    # Two short lists, and counts only when a list is full: a constant number of
+    # queries per digest.
     post_list, reply_list = list(posts[:limit]), list(replies[:limit])
     if not post_list and not reply_list:
         return None
-    total = posts.count() + replies.count()
+    total = (posts.count() if len(post_list) == limit else len(post_list)) + (
+        replies.count() if len(reply_list) == limit else len(reply_list)
+    )
     items = [_reply_item(c) for c in reply_list if c.by_artist]
     items += [_post_item(p) for p in post_list]
     items += [_reply_item(c) for c in reply_list if not c.by_artist]

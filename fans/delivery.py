@@ -16,7 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from fans import digests, emails
@@ -66,31 +66,50 @@ def _queue(rows: list[DigestDelivery], send) -> int:
     return len(ids)
 
 
-def claim(delivery_id: int) -> DigestDelivery | None:
+def claim(delivery_id: int) -> bool:
     """Only one worker can move a row from queued to sending."""
-    won = DigestDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING, attempts=F("attempts") + 1
+    return bool(
+        DigestDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
+            status=Status.SENDING, attempts=F("attempts") + 1
+        )
     )
-    if not won:
-        return None
-    return DigestDelivery.objects.select_related("user__digest_preference").get(pk=delivery_id)
 
 
-def build_message(delivery: DigestDelivery, hub: HubSettings):
-    """The email for a claimed row, or None when nothing is new (the row goes away:
-    nothing sent, nothing counted)."""
-    if delivery.kind == DigestDelivery.Kind.FAREWELL:
-        delivery.subject = "Last email before a pause"
-        return emails.farewell_email(delivery)
-    digest = digests.compose(delivery.user, delivery.since, hub)
-    if digest is None:
-        return None
-    delivery.items = digest.as_json()
-    delivery.subject = digest.subject
-    this_year = DigestDelivery.objects.filter(
-        user=delivery.user_id, status=Status.SENT, sent_at__year=timezone.now().year
-    ).count()
-    return emails.digest_email(delivery, digest, this_year)
+def prepare(delivery_ids: list[int], hub: HubSettings) -> dict[int, tuple]:
+    """Load a batch of queued rows and compose their emails: a handful of queries
+    for the whole batch. Returns {id: (row, message or None when nothing is new)}."""
+    rows = list(
+        DigestDelivery.objects.filter(pk__in=delivery_ids, status=Status.QUEUED).select_related(
+            "user__digest_preference"
+        )
+    )
+    composed = digests.compose_many(
+        [(r.user, r.since) for r in rows if r.kind == DigestDelivery.Kind.DIGEST], hub
+    )
+    sent_this_year = dict(
+        DigestDelivery.objects.filter(
+            user_id__in=[r.user_id for r in rows],
+            status=Status.SENT,
+            sent_at__year=timezone.now().year,
+        )
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+    prepared = {}
+    for row in rows:
+        if row.kind == DigestDelivery.Kind.FAREWELL:
+            row.subject = "Last email before a pause"
+            prepared[row.pk] = (row, emails.farewell_email(row))
+            continue
+        digest = composed.get(row.user_id)
+        if digest is None:
+            prepared[row.pk] = (row, None)
+            continue
+        row.items, row.subject = digest.as_json(), digest.subject
+        message = emails.digest_email(row, digest, sent_this_year.get(row.user_id, 0))
+        prepared[row.pk] = (row, message)
+    return prepared
 
 
 def is_temporary(error: Exception) -> bool:
@@ -117,13 +136,13 @@ def send_batch(delivery_ids: Iterable[int]) -> list[int]:
         log.warning("SMTP connection failed (%s); %d digests wait", error, len(pending))
         return pending
     try:
+        prepared = prepare(pending, hub)
         for delivery_id in pending:
-            delivery = claim(delivery_id)
-            if delivery is None:
-                continue
-            message = build_message(delivery, hub)
+            if delivery_id not in prepared or not claim(delivery_id):
+                continue  # sent, being sent, or failed already
+            delivery, message = prepared[delivery_id]
             if message is None:
-                delivery.delete()
+                delivery.delete()  # nothing new: nothing sent, nothing counted
                 continue
             message.connection = connection
             try:

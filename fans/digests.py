@@ -145,51 +145,67 @@ def due(now: datetime, hub: HubSettings) -> QuerySet:
 
 
 def compose(user: User, since: datetime | None, hub: HubSettings) -> Digest | None:
-    """What is new for this fan since `since` (or since they joined): posts of the
-    artists they follow (after they followed), and replies to their comments with
-    the artist's replies first. None when there is nothing new."""
-    since = since or user.date_joined
+    """What is new for one fan; see `compose_many`."""
+    return compose_many([(user, since)], hub).get(user.pk)
+
+
+def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> dict[int, Digest]:
+    """What is new for each fan since their `since` (or since they joined): posts of
+    the artists they follow, published after they followed, and replies to their
+    comments, the artist's replies first. Fans with nothing new are left out.
+
+    A whole batch costs three queries (follows, posts, replies), however many
+    fans and posts it holds."""
+    if not fans:
+        return {}
     now = timezone.now()
-    limit = hub.digest_items
-    posts = (
+    since = {user.pk: since or user.date_joined for user, since in fans}
+    earliest = min(since.values())
+    follows: dict[int, list[tuple[int, datetime, str]]] = {pk: [] for pk in since}
+    for user_id, artist_id, followed_at, name in Follow.objects.filter(
+        user_id__in=since
+    ).values_list("user_id", "artist_id", "created_at", "artist__name"):
+        follows[user_id].append((artist_id, followed_at, name))
+    artist_ids = {artist_id for rows in follows.values() for artist_id, _, _ in rows}
+    posts = list(
         Post.objects.published()
-        .filter(
-            artist__follows__user=user,
-            published_at__gt=Greatest(F("artist__follows__created_at"), Value(since)),
-            published_at__lte=now,
-        )
+        .filter(artist_id__in=artist_ids, published_at__gt=earliest, published_at__lte=now)
         .select_related("artist")
         .order_by("-published_at")
     )
-    replies = (
+    replies = list(
         Comment.objects.filter(
-            parent__author=user,
+            parent__author_id__in=since,
             status=Comment.Status.APPROVED,
             is_removed=False,
-            created_at__gt=since,
+            created_at__gt=earliest,
         )
-        .exclude(author=user)
+        .exclude(author_id=F("parent__author_id"))
+        .annotate(replied_to=F("parent__author_id"))
         .select_related("post__artist", "author")
         .order_by("-by_artist", "-created_at")
     )
-    # Two short lists, and counts only when a list is full: a constant number of
-    # queries per digest.
-    post_list, reply_list = list(posts[:limit]), list(replies[:limit])
-    if not post_list and not reply_list:
-        return None
-    total = (posts.count() if len(post_list) == limit else len(post_list)) + (
-        replies.count() if len(reply_list) == limit else len(reply_list)
-    )
-    items = [_reply_item(c) for c in reply_list if c.by_artist]
-    items += [_post_item(p) for p in post_list]
-    items += [_reply_item(c) for c in reply_list if not c.by_artist]
-    items = items[:limit]
-    artists = list(
-        Follow.objects.filter(user=user)
-        .order_by("artist__name")
-        .values_list("artist__name", flat=True)
-    )
-    return Digest(user=user, items=items, more=total - len(items), artists=artists)
+    limit = hub.digest_items
+    composed = {}
+    for user, _ in fans:
+        followed = {artist_id: max(at, since[user.pk]) for artist_id, at, _ in follows[user.pk]}
+        new_posts = [p for p in posts if p.published_at > followed.get(p.artist_id, now)]
+        new_replies = [
+            c for c in replies if c.replied_to == user.pk and c.created_at > since[user.pk]
+        ]
+        if not new_posts and not new_replies:
+            continue
+        items = [_reply_item(c) for c in new_replies if c.by_artist]
+        items += [_post_item(p) for p in new_posts]
+        items += [_reply_item(c) for c in new_replies if not c.by_artist]
+        total = len(items)
+        composed[user.pk] = Digest(
+            user=user,
+            items=items[:limit],
+            more=total - min(total, limit),
+            artists=sorted(name for _, _, name in follows[user.pk]),
+        )
+    return composed
 
 
 def _post_item(post: Post) -> Item:

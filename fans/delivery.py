@@ -8,6 +8,7 @@ sends it over one reused SMTP connection and marks the outcome. A temporary SMTP
 failure puts the row back in the queue; it is never counted as sent.
 """
 
+import contextlib
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from fans import digests, emails
@@ -67,12 +69,16 @@ def _queue(rows: list[DigestDelivery], send) -> int:
 
 
 def claim(delivery_id: int) -> bool:
-    """Only one worker can move a row from queued to sending."""
-    return bool(
-        DigestDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-            status=Status.SENDING, attempts=F("attempts") + 1
-        )
-    )
+    """Only one worker can move a row from queued to sending, and only while its
+    fan still wants email: an unsubscribe, a ban or "off" between the pass and the
+    send wins. The claim time is what the caps count from."""
+    won = DigestDelivery.objects.filter(
+        pk=delivery_id, status=Status.QUEUED, user__in=digests.eligible()
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=Now())
+    if not won:
+        # Still queued means its fan no longer qualifies: drop it, nothing counted.
+        DigestDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).delete()
+    return bool(won)
 
 
 def prepare(delivery_ids: list[int], hub: HubSettings) -> dict[int, tuple]:
@@ -90,7 +96,7 @@ def prepare(delivery_ids: list[int], hub: HubSettings) -> dict[int, tuple]:
         DigestDelivery.objects.filter(
             user_id__in=[r.user_id for r in rows],
             status=Status.SENT,
-            sent_at__year=timezone.now().year,
+            sent_at__gte=start_of_year(),
         )
         .values("user_id")
         .annotate(n=Count("pk"))
@@ -112,34 +118,48 @@ def prepare(delivery_ids: list[int], hub: HubSettings) -> dict[int, tuple]:
     return prepared
 
 
-def is_temporary(error: Exception) -> bool:
-    """4xx answers, refused or dropped connections: try again later. 5xx: give up."""
+def start_of_year():
+    return timezone.localtime().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+class ServerRefused(Exception):
+    """The server refused us, not the fan: wrong credentials, an unverified sender,
+    sending paused by the provider. Nobody's digest is at fault; the batch waits."""
+
+
+def fan_refused(error: Exception) -> bool:
+    """A permanent refusal of this fan's address (5xx for the recipient, or a 5.1.x
+    or 5.2.x status such as "no such mailbox" after DATA): counted against the fan.
+
+    Raises ServerRefused for permanent errors that are the server's, and returns
+    False for temporary ones (4xx, refused or dropped connections, timeouts)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code // 100 == 4 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code // 100 == 4
-    return isinstance(error, OSError)
+        return all(code // 100 == 5 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code // 100 == 5:
+        if isinstance(error, smtplib.SMTPDataError) and error.smtp_error[:4] in (b"5.1.", b"5.2."):
+            return True
+        raise ServerRefused(f"{error.smtp_code} {error.smtp_error!r}") from error
+    return False
 
 
 def send_batch(delivery_ids: Iterable[int]) -> list[int]:
     """Send the given ledger rows over one SMTP connection. Returns the ids that
-    failed temporarily, back in the queue, for a retry with backoff."""
+    are back in the queue after a temporary failure, for a retry with backoff."""
     hub = HubSettings.load()
     pending = list(delivery_ids)
     retry: list[int] = []
     connection = get_connection()
     try:
         connection.open()
-    except Exception as error:
-        if not is_temporary(error):
-            raise
+    except (smtplib.SMTPException, OSError) as error:
         log.warning("SMTP connection failed (%s); %d digests wait", error, len(pending))
         return pending
     try:
+        # Compose first, claim after: a composing error leaves every row queued.
         prepared = prepare(pending, hub)
         for delivery_id in pending:
             if delivery_id not in prepared or not claim(delivery_id):
-                continue  # sent, being sent, or failed already
+                continue  # sent, being sent, failed, or its fan opted out
             delivery, message = prepared[delivery_id]
             if message is None:
                 delivery.delete()  # nothing new: nothing sent, nothing counted
@@ -147,24 +167,30 @@ def send_batch(delivery_ids: Iterable[int]) -> list[int]:
             message.connection = connection
             try:
                 message.send()
-            except Exception as error:
-                if not is_temporary(error):
+            except (smtplib.SMTPException, OSError) as error:
+                _requeue(delivery, error)
+                if fan_refused(error):  # raises ServerRefused when it is not the fan
                     _failed(delivery, error)
                     continue
-                _requeue(delivery, error)
                 retry.append(delivery_id)
                 # The connection may be broken; the next message reopens it.
                 connection.close()
                 connection.open()
+            except BaseException:
+                _requeue(delivery, "interrupted before the server accepted it")
+                raise
             else:
                 _sent(delivery, message)
-    except Exception as error:
-        if not is_temporary(error):
-            raise
+    except ServerRefused as error:
+        log.error("The mail server refuses to send digests (%s); they wait for a retry.", error)
+        retry.extend(i for i in pending if i not in retry and _still_queued(i))
+    except (smtplib.SMTPException, OSError) as error:
         # The server went away mid-batch: what was not sent waits for a retry.
+        log.warning("SMTP failed mid-batch (%s)", error)
         retry.extend(i for i in pending if i not in retry and _still_queued(i))
     finally:
-        connection.close()
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
     return retry
 
 
@@ -188,15 +214,15 @@ def _sent(delivery: DigestDelivery, message) -> None:
         DigestPreference.objects.filter(pk=preference.pk).update(consecutive_failures=0)
 
 
-def _requeue(delivery: DigestDelivery, error: Exception) -> None:
+def _requeue(delivery: DigestDelivery, error) -> None:
     DigestDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-        status=Status.QUEUED, error=f"temporary: {error}"[:1000]
+        status=Status.QUEUED, claimed_at=None, error=f"not sent: {error}"[:1000]
     )
 
 
 def _failed(delivery: DigestDelivery, error: Exception) -> None:
     DigestDelivery.objects.filter(pk=delivery.pk).update(
-        status=Status.FAILED, error=f"permanent: {error}"[:1000]
+        status=Status.FAILED, claimed_at=Now(), error=f"refused: {error}"[:1000]
     )
     preference = DigestPreference.for_user(delivery.user)
     preference.consecutive_failures += 1

@@ -76,27 +76,20 @@ def intervals(hub: HubSettings) -> dict[str, timedelta]:
     return {freq: max(interval, floor) for freq, interval in DigestPreference.INTERVALS.items()}
 
 
-def candidates(now: datetime) -> QuerySet:
-    """Fans who may receive digests at all, annotated with their last digest
-    (`anchor`), how many they had in 30 days, and their frequency."""
-    last = DigestDelivery.objects.filter(
-        user=OuterRef("pk"),
-        status__in=[*DigestDelivery.COUNTED, DigestDelivery.Status.FAILED],
-    ).order_by("-created_at")
-    recent = (
-        DigestDelivery.objects.filter(
-            user=OuterRef("pk"),
-            status__in=DigestDelivery.COUNTED,
-            created_at__gt=now - CAP_WINDOW,
-        )
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+def eligible() -> QuerySet:
+    """Fans who may receive digests at all: active, not banned, following someone,
+    with their own address verified, and digests on. Checked when the pass plans a
+    digest and again when a worker claims it."""
     preference = DigestPreference.objects.filter(user=OuterRef("pk"))
     return (
         User.objects.filter(is_active=True, is_banned=False)
-        .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .filter(
+            Exists(
+                EmailAddress.objects.filter(
+                    user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+                )
+            )
+        )
         .filter(Exists(Follow.objects.filter(user=OuterRef("pk"))))
         .exclude(
             Exists(
@@ -108,14 +101,43 @@ def candidates(now: datetime) -> QuerySet:
                 )
             )
         )
-        .annotate(
-            anchor=Subquery(last.values("created_at")[:1], output_field=DateTimeField()),
-            recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
-            frequency=Coalesce(
-                Subquery(preference.values("frequency")[:1]),
-                Value(DigestPreference.Frequency.WEEKLY),
-            ),
+    )
+
+
+def promise(hub: HubSettings, frequency: str = DigestPreference.Frequency.WEEKLY) -> str:
+    """What following costs, in words: "at most one email every 7 days"."""
+    if frequency == DigestPreference.Frequency.OFF:
+        return "no emails (you turned them off)"
+    days = intervals(hub)[frequency].days
+    return f"at most one email every {days} days"
+
+
+def candidates(now: datetime) -> QuerySet:
+    """Eligible fans, annotated with when their last digest was claimed for sending
+    (`anchor`), how many they had in 30 days, and their frequency. Claim times, not
+    queueing times: a digest that waited in the queue counts from when it went out."""
+    last = DigestDelivery.objects.filter(
+        user=OuterRef("pk"),
+        status__in=[*DigestDelivery.COUNTED, DigestDelivery.Status.FAILED],
+    ).order_by("-claimed_at")
+    recent = (
+        DigestDelivery.objects.filter(
+            user=OuterRef("pk"),
+            status__in=DigestDelivery.COUNTED,
+            claimed_at__gt=now - CAP_WINDOW,
         )
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    preference = DigestPreference.objects.filter(user=OuterRef("pk"))
+    return eligible().annotate(
+        anchor=Subquery(last.values("claimed_at")[:1], output_field=DateTimeField()),
+        recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+        frequency=Coalesce(
+            Subquery(preference.values("frequency")[:1]),
+            Value(DigestPreference.Frequency.WEEKLY),
+        ),
     )
 
 
@@ -133,6 +155,7 @@ def due(now: datetime, hub: HubSettings) -> QuerySet:
     )
     new_reply = Comment.objects.filter(
         parent__author=OuterRef("pk"),
+        post__in=Post.objects.published(),
         status=Comment.Status.APPROVED,
         is_removed=False,
         created_at__gt=since,
@@ -176,6 +199,7 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
     replies = list(
         Comment.objects.filter(
             parent__author_id__in=since,
+            post__in=Post.objects.published(),
             status=Comment.Status.APPROVED,
             is_removed=False,
             created_at__gt=earliest,

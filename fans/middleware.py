@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from fans.models import User
+from fans.models import DigestPreference, User
 
 
 class LastSeenMiddleware:
@@ -17,4 +17,8 @@ class LastSeenMiddleware:
             if user.last_seen_at is None or user.last_seen_at.date() < today.date():
                 User.objects.filter(pk=user.pk).update(last_seen_at=today)
                 user.last_seen_at = today
+                # Back after a long absence: digests resume, as the last email said.
+                DigestPreference.objects.filter(user=user, dormant_since__isnull=False).update(
+                    dormant_since=None
+                )
         return self.get_response(request)

@@ -146,6 +146,10 @@ class DigestPreference(models.Model):
         if self.unsubscribed_at is None:
             self.unsubscribed_at = timezone.now()
             self.save(update_fields=["unsubscribed_at"])
+        # Anything queued for them goes too (a worker would skip it anyway).
+        DigestDelivery.objects.filter(
+            user_id=self.user_id, status=DigestDelivery.Status.QUEUED
+        ).delete()
 
     def resume(self) -> None:
         """Back on: after an unsubscribe, a long absence, or a pause."""
@@ -191,11 +195,15 @@ class DigestDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took it to send: the caps count from here."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "digest deliveries"
+        indexes = [models.Index(fields=["user", "status", "claimed_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "period_start"], name="one_digest_per_fan_and_period"

@@ -15,7 +15,9 @@ def plan_digests() -> int:
     return delivery.plan(send=send_digests.delay)
 
 
-@shared_task(bind=True)
+# A batch of 50 with 30 s SMTP timeouts fits well within these; a hung server
+# cannot hold a worker forever.
+@shared_task(bind=True, soft_time_limit=20 * 60, time_limit=25 * 60)
 def send_digests(self, delivery_ids: list[int]) -> None:
     retry = delivery.send_batch(delivery_ids)
     if not retry:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from fans.account import delete_account, export_data
+from fans.digests import promise
 from fans.forms import DeleteAccountForm, DigestPreferenceForm, ProfileForm
 from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
@@ -34,9 +35,11 @@ def follow(request, slug: str):
     artist = get_object_or_404(Artist, slug=slug)
     require_participant(request.user)
     Follow.objects.get_or_create(user=request.user, artist=artist)
+    preference = DigestPreference.for_user(request.user)
     messages.success(
         request,
-        f"You follow {artist.name}. At most one email a week, only when there's something new.",
+        f"You follow {artist.name}: {promise(HubSettings.load(), preference.frequency)}, "
+        "only when there's something new.",
     )
     return _back(request, artist.get_absolute_url())
 
@@ -94,7 +97,7 @@ def account(request):
             "preference": preference,
             "preference_form": DigestPreferenceForm(instance=preference, label_suffix=""),
             "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
-            "floor_days": HubSettings.load().digest_floor.days,
+            "promise": promise(HubSettings.load(), preference.frequency),
         },
     )
 

@@ -84,8 +84,11 @@ def comment_create(request, artist_slug: str, slug: str):
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk: int):
     comment = _own_comment(request, pk)
+    require_participant(request.user)
     if not comment.can_edit(request.user):
         raise PermissionDenied("Comments can be edited for 15 minutes after posting.")
+    if reason := comment.post.comments_closed_reason(HubSettings.load()):
+        raise PermissionDenied(reason)
     form = CommentEditForm(request.POST or None, instance=comment, label_suffix="")
     if request.method == "POST" and form.is_valid():
         comment = form.save(commit=False)

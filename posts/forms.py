@@ -135,7 +135,10 @@ class CommentForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.post = post
-        self.fields["parent"].queryset = post.comments.filter(is_removed=False)
+        # Replies go under approved comments only: a hidden thread takes no replies.
+        self.fields["parent"].queryset = post.comments.filter(
+            status=Comment.Status.APPROVED, is_removed=False
+        )
         self.fields["parent"].required = False
         self.fields["body"].error_messages["required"] = "Write something first."
         self.fields["body"].help_text = (
@@ -152,7 +155,11 @@ class CommentForm(forms.ModelForm):
     def clean_parent(self) -> Comment | None:
         parent = self.cleaned_data.get("parent")
         # One level of replies: answering a reply joins its thread.
-        return parent.parent if parent and parent.parent_id else parent
+        if parent and parent.parent_id:
+            parent = parent.parent
+            if parent.status != Comment.Status.APPROVED:
+                raise forms.ValidationError("This conversation is closed.")
+        return parent
 
 
 class CommentEditForm(forms.ModelForm):

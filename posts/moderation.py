@@ -14,7 +14,9 @@ from django.db.models import F
 
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
-LINK = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)
+# Anything that becomes or looks like a link: http(s)://, protocol-relative //host.,
+# www., mailto:. One match per link ("https://www.x" counts once).
+LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
 
 
 def count_links(text: str) -> int:

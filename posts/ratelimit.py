@@ -9,17 +9,17 @@ from django.core.cache import cache
 def allow(scope: str, ident: object, limits: list[tuple[int, int]]) -> bool:
     """Count one action for `ident`; False when any (count, seconds) window is full.
 
-    An action refused is not counted, so a fan who waits gets in again.
+    Counting first and comparing the counts the cache returns keeps parallel
+    requests honest; an action refused is taken back, so a fan who waits gets in.
     """
     now = int(time.time())
-    keys = [
-        (f"rl:{scope}:{ident}:{seconds}:{now // seconds}", count, seconds)
-        for count, seconds in limits
-    ]
-    for key, count, _ in keys:
-        if (cache.get(key) or 0) >= count:
-            return False
-    for key, _, seconds in keys:
+    counted = []
+    for count, seconds in limits:
+        key = f"rl:{scope}:{ident}:{seconds}:{now // seconds}"
         cache.add(key, 0, timeout=seconds + 1)
-        cache.incr(key)
-    return True
+        counted.append((key, cache.incr(key) <= count))
+    if all(ok for _, ok in counted):
+        return True
+    for key, _ in counted:
+        cache.decr(key)
+    return False

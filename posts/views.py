@@ -90,6 +90,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "comment_form": form,
             "comments_closed": closed,
             "now": timezone.now(),
+            "hub": hub,
         },
         status=status,
     )

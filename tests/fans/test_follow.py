@@ -10,7 +10,7 @@ from posts.models import Post
 def test_follow_and_unfollow_without_javascript(client, fan, artist):
     client.force_login(fan)
     page = client.get(artist.get_absolute_url()).content.decode()
-    assert "At most one email a week, only when there's something new." in page
+    assert "At most one email every 7 days, only when there's something new." in page
     assert "0 followers" in page
     response = client.post(reverse("follow", args=[artist.slug]), {"next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"

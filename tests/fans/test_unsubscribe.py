@@ -71,6 +71,9 @@ def test_preferences_on_the_account_page(client, fan):
     client.force_login(fan)
     page = client.get(reverse("account")).content.decode()
     assert "At most one email every 7 days, and only when there is something new" in page
+    client.post(reverse("email_preferences"), {"frequency": "monthly"})
+    assert "At most one email every 30 days" in client.get(reverse("account")).content.decode()
+    client.post(reverse("email_preferences"), {"frequency": "weekly"})
     assert 'value="weekly"' in page and "checked" in page
     client.post(reverse("email_preferences"), {"frequency": "monthly"})
     assert DigestPreference.objects.get(user=fan).frequency == "monthly"

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Count, F
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from fans import digests, emails
@@ -74,7 +73,7 @@ def claim(delivery_id: int) -> bool:
     send wins. The claim time is what the caps count from."""
     won = DigestDelivery.objects.filter(
         pk=delivery_id, status=Status.QUEUED, user__in=digests.eligible()
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=Now())
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     if not won:
         # Still queued means its fan no longer qualifies: drop it, nothing counted.
         DigestDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).delete()
@@ -222,7 +221,7 @@ def _requeue(delivery: DigestDelivery, error) -> None:
 
 def _failed(delivery: DigestDelivery, error: Exception) -> None:
     DigestDelivery.objects.filter(pk=delivery.pk).update(
-        status=Status.FAILED, claimed_at=Now(), error=f"refused: {error}"[:1000]
+        status=Status.FAILED, claimed_at=timezone.now(), error=f"refused: {error}"[:1000]
     )
     preference = DigestPreference.for_user(delivery.user)
     preference.consecutive_failures += 1

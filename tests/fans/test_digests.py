@@ -415,3 +415,83 @@ def test_per_digest_work_is_a_constant_number_of_queries(artist, smtp, plan):
     # Never per post.
     assert cost(1, 2) == cost(1, 20) == 6 + 2
     assert cost(10, 3) == 6 + 2 * 10
+
+
+# Found in review: the rules hold between the pass and the send, too.
+
+
+def test_unsubscribing_between_the_pass_and_the_send_wins(artist, follower, smtp, plan):
+    publish(artist, "New")
+    ids = plan()
+    DigestPreference.for_user(follower).unsubscribe()
+    delivery.send_batch(ids)
+    assert smtp.messages == []
+    assert not DigestDelivery.objects.exists()
+
+
+def test_a_ban_between_the_pass_and_the_send_wins(artist, follower, smtp, plan):
+    publish(artist, "New")
+    ids = plan()
+    User.objects.filter(pk=follower.pk).update(is_banned=True)
+    delivery.send_batch(ids)
+    assert smtp.messages == []
+
+
+def test_the_interval_counts_from_when_a_digest_went_out(
+    artist, follower, smtp, run_pass, settings
+):
+    publish(artist, "Held up")
+    real_port, settings.EMAIL_PORT = settings.EMAIL_PORT, 1
+    run_pass()  # the mail server is down for three days
+    settings.EMAIL_PORT = real_port
+    with later(3):
+        run_pass()
+        assert len(smtp.messages) == 1
+    with later(7.5):  # a week after queueing, but only 4.5 days after sending
+        publish(artist, "Next")
+        run_pass()
+        assert len(smtp.messages) == 1
+    with later(10.1):
+        run_pass()
+        assert len(smtp.messages) == 2
+
+
+def test_a_refusal_that_is_the_servers_fault_is_nobodys_failure(artist, follower, smtp, run_pass):
+    publish(artist, "New")
+    smtp.script = ["554 5.7.1 Sending paused for this account"]
+    retry = run_pass()
+    row = DigestDelivery.objects.get()
+    assert retry == [row.pk] and row.status == Status.QUEUED
+    assert DigestPreference.objects.filter(consecutive_failures__gt=0).count() == 0
+    assert delivery.send_batch(retry) == []
+    assert len(smtp.messages) == 1
+
+
+def test_a_dead_mailbox_reported_after_data_is_the_fans(artist, follower, smtp, run_pass):
+    publish(artist, "New")
+    smtp.script = ["550 5.1.1 Mailbox does not exist"]
+    assert run_pass() == []
+    assert DigestDelivery.objects.get().status == Status.FAILED
+    assert DigestPreference.objects.get(user=follower).consecutive_failures == 1
+
+
+def test_subjects_are_not_html_escaped(artist, follower, smtp, run_pass):
+    publish(artist, "Rock & Roll, don't <stop>")
+    run_pass()
+    assert header(smtp.messages[0], "Subject") == "New from Juniper Lane: Rock & Roll, don't <stop>"
+
+
+def test_a_visit_after_the_last_email_brings_digests_back(client, artist, follower, smtp, run_pass):
+    User.objects.filter(pk=follower.pk).update(last_seen_at=timezone.now() - timedelta(days=200))
+    publish(artist, "New")
+    run_pass()
+    assert DigestPreference.objects.get(user=follower).dormant_since is not None
+    client.force_login(follower)
+    client.get("/")
+    assert DigestPreference.objects.get(user=follower).receives_digests
+    with later(7.1):
+        client.force_login(follower)
+        client.get("/")
+        publish(artist, "Welcome back")
+        run_pass()
+        assert "Welcome back" in header(smtp.messages[-1], "Subject")

@@ -341,3 +341,25 @@ def test_post_page_queries_do_not_grow_with_comments(
     # 50 threads a page, with their replies; the rest on later pages.
     assert page.count('<article class="comment') == 50 + 17
     assert "Later comments" in page
+
+
+# Found in review
+
+
+def test_no_replies_to_hidden_or_pending_comments(client, regular, fan, post):
+    hidden = Comment.objects.create(post=post, author=fan, body="gone", status="hidden")
+    client.force_login(regular)
+    response = say(client, post, "sneaky reply", parent=hidden.pk)
+    assert response.status_code == 400
+    assert not Comment.objects.filter(body="sneaky reply").exists()
+
+
+def test_banned_fans_cannot_edit_their_comments(client, regular, post):
+    comment = Comment.objects.get(author=regular)
+    regular.is_banned = True
+    regular.save()
+    client.force_login(regular)
+    response = client.post(reverse("comment_edit", args=[comment.pk]), {"body": "rewritten"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body == "hi"

@@ -108,3 +108,9 @@ def test_hub_settings_refuse_values_below_their_hard_limits(hub):
     hub.flags_to_hide = 0
     with pytest.raises(ValidationError):
         hub.full_clean()
+
+
+def test_protocol_relative_links_count_too(regular, post, hub):
+    body = "[a](//a.example) [b](//b.example) [c](//c.example)"
+    assert decide(body, regular, post, hub) == Comment.Status.PENDING
+    assert decide("see https://www.one.example", regular, post, hub) == Comment.Status.APPROVED

@@ -146,7 +146,7 @@ class ArtistPodcastFeed(Feed):
         return mixes
 
     def item_title(self, mix: Mix) -> str:
-        return f"{mix.post.title} ({mix.version})"
+        return f"{mix.post.title}: {mix.version}"
 
     def item_link(self, mix: Mix) -> str:
         return f"{mix.post.get_absolute_url()}#mix-{mix.pk}"
@@ -162,7 +162,7 @@ class ArtistPodcastFeed(Feed):
         return mix.post.artist.name
 
     def item_enclosure_url(self, mix: Mix) -> str:
-        return mix.get_audio_url()
+        return mix.absolute(mix.get_audio_url())
 
     def item_enclosure_length(self, mix: Mix) -> int:
         return mix.size
@@ -174,6 +174,6 @@ class ArtistPodcastFeed(Feed):
         image = mix.post.cover or mix.waveform
         return {
             "itunes_author": mix.post.artist.name,
-            "itunes_duration": clock(mix.duration),
+            "itunes_duration": clock(round(mix.duration)),
             "itunes_image": mix.absolute(image.url) if image else "",
         }

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from posts import audio
 from posts.media import ProcessedImage, process_image, replace_file
@@ -21,26 +22,35 @@ class ImageUploadField(forms.FileField):
         return process_image(upload) if upload else None
 
 
+class AudioInput(forms.FileInput):
+    """Hints for the browser and static/js/upload.js (which refuses a file over the
+    limit before sending it); the server still decides, by content."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "audio/*,.mp3,.m4a,.ogg,.opus,.flac,.wav", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-max-bytes"] = settings.FANHUB_MAX_AUDIO_BYTES
+        return context
+
+
+def _audio_help() -> str:
+    return f"{audio.ACCEPTED}, up to {filesizeformat(settings.FANHUB_MAX_AUDIO_BYTES)}."
+
+
 class AudioUploadField(forms.FileField):
     """A file field that accepts only audio that passes `check_audio`.
 
     Its cleaned value is a CheckedAudio, ready to store, or None.
     """
 
+    widget = AudioInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Audio file")
-        kwargs.setdefault(
-            "help_text",
-            f"{audio.ACCEPTED}, up to {filesizeformat(settings.FANHUB_MAX_AUDIO_BYTES)}.",
-        )
+        kwargs.setdefault("help_text", lazy(_audio_help, str)())
         super().__init__(**kwargs)
-        # Hints for the browser and the upload script; the server decides by content.
-        self.widget.attrs.update(
-            {
-                "accept": "audio/*,.mp3,.m4a,.ogg,.opus,.flac,.wav",
-                "data-max-bytes": settings.FANHUB_MAX_AUDIO_BYTES,
-            }
-        )
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)

@@ -38,7 +38,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
             raise Unsatisfiable
         return max(0, size - length), size - 1
     start = int(first)
-    end = size - 1 if last == "" else int(last)
+    if last == "":
+        if start >= size:
+            raise Unsatisfiable
+        return start, size - 1
+    end = int(last)
     if end < start:
         return None  # invalid: ignored
     if start >= size:
@@ -88,8 +92,10 @@ def file_response(
     if request.method == "HEAD":
         response = HttpResponse(content_type=content_type, headers=headers)
     elif span is None:
-        response = FileResponse(field_file.open("rb"), content_type=content_type)
-        response.headers.update(headers)
+        # FileResponse closes the file once sent.
+        response = FileResponse(open(field_file.path, "rb"), content_type=content_type)  # noqa: SIM115
+        for name, value in headers.items():
+            response[name] = value
     else:
         response = StreamingHttpResponse(
             _read(field_file.path, start, length), content_type=content_type, headers=headers

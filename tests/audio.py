@@ -62,3 +62,11 @@ def wav_with_wave_module(seconds: float = 1.0, rate: int = 8000) -> bytes:
 
 def upload(data: bytes, name: str = "mix.wav", content_type: str = "audio/wav"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def make_mix(post, fmt: str = "wav", seconds: float = 2.0, version: str = "v1", **kwargs):
+    """A stored version of `post`, through the same checks as an upload."""
+    from posts.audio import add_version, check_audio
+
+    checked = check_audio(upload(audio_bytes(fmt, seconds, **kwargs), f"mix.{fmt}"))
+    return add_version(post, checked, version=version)

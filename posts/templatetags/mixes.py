@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.filter
 def clock(seconds) -> str:
-    """{{ mix.duration|clock }} -> "3:10"."""
-    return "" if seconds in (None, "") else clock_text(float(seconds))
+    """{{ mix.duration|clock }} -> "3:10" (to the nearest second)."""
+    return "" if seconds in (None, "") else clock_text(round(float(seconds)))

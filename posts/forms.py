@@ -252,7 +252,7 @@ class CommentForm(forms.ModelForm):
         required=False,
         max_length=10,
         label="At a moment (optional)",
-        help_text="Like 1:23, to point at a moment of the mix.",
+        help_text="Like 1:23.",
         widget=forms.TextInput(attrs={"placeholder": "1:23", "autocomplete": "off"}),
     )
     mix = forms.TypedChoiceField(required=False, coerce=int, label="Version", empty_value=None)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,11 +18,15 @@ THREADS_PER_PAGE = 50
 
 
 def with_comment_counts(posts):
+    """Cards' extras: the comment count, and for a mix without a cover the waveform
+    of the version the player opens with (a subquery: no query per card)."""
     approved = Q(comments__status=Comment.Status.APPROVED, comments__is_removed=False)
+    waveform = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
     # GROUP BY drops the model's default ordering, so it is restated.
-    return posts.annotate(comment_count=Count("comments", filter=approved)).order_by(
-        "-published_at", "-pk"
-    )
+    return posts.annotate(
+        comment_count=Count("comments", filter=approved),
+        waveform=Subquery(waveform.values("waveform")[:1]),
+    ).order_by("-published_at", "-pk")
 
 
 class HomeView(ListView):

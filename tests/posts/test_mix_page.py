@@ -1,5 +1,7 @@
-"""Comments at a moment of a mix: validated against the version's length, shown as
-"at 1:23" links and as markers for the player, and saying which version they were on."""
+"""A mix post's page: the player's markup (with plain controls without JavaScript),
+comments at a moment of a mix (validated against the version's length, shown as
+"at 1:23" links that are the player's markers, saying which version they were on),
+and the waveform as link preview and card image."""
 
 import re
 from html.parser import HTMLParser
@@ -191,3 +193,15 @@ def test_a_mix_page_costs_the_same_queries_for_few_or_many_timed_comments(
     with CaptureQueriesContext(connection) as many:
         client.get(post.get_absolute_url())
     assert len(many) == len(few)
+
+
+def test_a_mix_card_shows_the_waveform_at_no_extra_query(
+    client, post, v1, v2, make_post, django_assert_num_queries
+):
+    make_waveform(v2.pk)
+    v2.refresh_from_db()
+    for _ in range(5):
+        make_mix(make_post(kind="mix"), seconds=0.2)
+    with django_assert_num_queries(2):  # the paginator's count, the page of posts
+        page = client.get(reverse("home")).content.decode()
+    assert f'<img src="/media/{v2.waveform.name}" alt=""' in page

@@ -74,3 +74,17 @@ def test_failures_are_retried():
     assert make_waveform_task.autoretry_for == (Exception,)
     assert make_waveform_task.max_retries == 5
     assert app.conf.task_acks_late
+
+
+def test_make_waveforms_catches_up_on_missing_ones(mix_post):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    drawn, missing = make_mix(mix_post, seconds=1), make_mix(mix_post, seconds=1, version="v2")
+    make_waveform(drawn.pk)
+    out = StringIO()
+    call_command("make_waveforms", stdout=out)
+    assert out.getvalue().strip() == "Drew 1 waveform."
+    missing.refresh_from_db()
+    assert len(missing.peaks) == PEAK_COUNT and missing.waveform

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 ACCEPTED = "MP3, AAC (M4A), Ogg Vorbis, Opus, FLAC or WAV"
 PEAK_COUNT = 1000
+# A few hours of near-silence compress to a small FLAC: decoding is bounded by time too.
+MAX_DURATION = 3 * 60 * 60  # seconds
 WAVEFORM_SIZE = (1200, 630)  # the usual size of a link preview image
 
 # What mutagen recognises from the first bytes -> the format we store.
@@ -104,6 +106,10 @@ def check_audio(upload: File) -> CheckedAudio:
         "Please export it again and upload the new file.",
         code="damaged",
     )
+    too_long = ValidationError(
+        f"This file is longer than {clock(MAX_DURATION)}. Please upload a shorter mix.",
+        code="too_long",
+    )
     kind = None
     try:
         kind = _recognise(upload)
@@ -115,6 +121,8 @@ def check_audio(upload: File) -> CheckedAudio:
         if isinstance(tags, OggFileType) and not _ogg_is_complete(upload):
             raise cut_off
         declared = tags.info.length
+        if declared > MAX_DURATION:
+            raise too_long
         upload.seek(0)
         decoded = _decoded_seconds(upload, fmt)
     except ValidationError:
@@ -123,6 +131,8 @@ def check_audio(upload: File) -> CheckedAudio:
         raise cut_off if kind else not_audio from None
     if decoded <= 0:
         raise ValidationError("This file holds no sound. Please check the export.")
+    if decoded > MAX_DURATION:
+        raise too_long
     if decoded < declared - CUT_OFF_TOLERANCE:
         raise cut_off
     upload.seek(0)
@@ -178,6 +188,8 @@ def _decoded_seconds(source, fmt: str) -> float:
         for frame in container.decode(stream):
             samples += frame.samples
             rate = frame.sample_rate
+            if samples > MAX_DURATION * rate:
+                break  # its header understated it; no need to decode the rest
     return samples / rate if rate else 0.0
 
 

@@ -60,6 +60,14 @@ def test_too_many_bytes_are_refused_before_decoding(settings):
         check_audio(upload(audio_bytes("wav")))
 
 
+def test_more_than_three_hours_is_refused(monkeypatch):
+    from posts import audio
+
+    monkeypatch.setattr(audio, "MAX_DURATION", 1)  # three hours of test audio is slow to make
+    with pytest.raises(ValidationError, match="longer than 0:01"):
+        check_audio(upload(audio_bytes("flac", seconds=2)))
+
+
 def test_a_codec_browsers_may_not_play_is_refused():
     # An M4A holding ALAC, not AAC: a real file, but not one the hub accepts.
     buffer = io.BytesIO()

@@ -317,3 +317,13 @@ def test_a_note_has_no_versions_page(client, member, make_post):
     client.force_login(member)
     post = make_post(kind="note")
     assert client.get(reverse("studio_mix_create", args=[post.pk])).status_code == 404
+
+
+def test_a_preview_checks_the_audio_and_asks_for_the_file_again(client, member, artist):
+    client.force_login(member)
+    response = client.post(
+        NEW, {**mix_post_data(artist, action="preview"), "audio": upload(audio_bytes())}
+    )
+    page = response.content.decode()
+    assert "please choose it again before you save" in page
+    assert not Post.objects.exists() and not Mix.objects.exists()

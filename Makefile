@@ -20,7 +20,7 @@ run: $(STAMP)
 	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/honcho start -f Procfile.dev -p $(PORT)
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fans.middleware.LastSeenMiddleware",
 ]
 
 ROOT_URLCONF = "fanhub.urls"
@@ -218,4 +219,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+FANHUB_DORMANT_DAYS = env_int("FANHUB_DORMANT_DAYS", 180, minimum=1)
+# Digests: how often beat runs the scheduling pass, fans per task (one SMTP
+# connection each), and the retry backoff for temporary SMTP failures.
+FANHUB_DIGEST_PASS_SECONDS = env_int("FANHUB_DIGEST_PASS_SECONDS", 3600, minimum=60)
+FANHUB_DIGEST_BATCH = env_int("FANHUB_DIGEST_BATCH", 50, minimum=1)
+FANHUB_DIGEST_RETRY_SECONDS = env_int("FANHUB_DIGEST_RETRY_SECONDS", 60, minimum=0)
+FANHUB_DIGEST_MAX_RETRIES = env_int("FANHUB_DIGEST_MAX_RETRIES", 5, minimum=0)
+CELERY_BEAT_SCHEDULE = {
+    "plan-digests": {
+        "task": "fans.tasks.plan_digests",
+        "schedule": FANHUB_DIGEST_PASS_SECONDS,
+    },
+}

@@ -3,12 +3,18 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from fanhub import dev_mail
+
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Development only: the views answer 404 unless DEBUG is on.
+    path("dev/mail/", dev_mail.inbox, name="dev_mail"),
+    path("dev/mail/<int:index>/", dev_mail.message_detail, name="dev_mail_detail"),
+    path("dev/mail/<int:index>/html/", dev_mail.message_html, name="dev_mail_html"),
     path("", include("fans.urls")),
     path("", include("posts.urls")),
 ]

@@ -1,6 +1,6 @@
 from django import forms
 
-from fans.models import User
+from fans.models import DigestPreference, User
 from posts.forms import ImageUploadField
 
 
@@ -35,3 +35,11 @@ class DeleteAccountForm(forms.Form):
         label="Yes, delete my account",
         error_messages={"required": "Tick this box to confirm."},
     )
+
+
+class DigestPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = DigestPreference
+        fields = ["frequency"]
+        labels = {"frequency": "Digest emails"}
+        widgets = {"frequency": forms.RadioSelect}

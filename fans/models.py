@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from posts.models import Artist
@@ -45,6 +48,9 @@ class User(AbstractUser):
     )
     avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last visit, to the day."
+    )
     is_banned = models.BooleanField(
         "banned",
         default=False,
@@ -96,3 +102,105 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.artist}"
+
+
+class DigestPreference(models.Model):
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "At most once a week"
+        MONTHLY = "monthly", "At most once a month"
+        OFF = "off", "Never"
+
+    INTERVALS = {Frequency.WEEKLY: timedelta(days=7), Frequency.MONTHLY: timedelta(days=30)}
+    # After this many permanent refusals in a row (a dead mailbox), digests pause.
+    FAILURES_TO_PAUSE = 3
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="digest_preference")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    dormant_since = models.DateTimeField(
+        null=True, blank=True, help_text="Stopped after a long absence; the fan can resume."
+    )
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Paused after repeated permanent delivery failures."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_frequency_display()}"
+
+    @classmethod
+    def for_user(cls, user: User) -> "DigestPreference":
+        preference, _ = cls.objects.get_or_create(user=user)
+        return preference
+
+    @property
+    def receives_digests(self) -> bool:
+        return (
+            self.frequency != self.Frequency.OFF
+            and self.unsubscribed_at is None
+            and self.dormant_since is None
+            and self.paused_at is None
+        )
+
+    def unsubscribe(self) -> None:
+        if self.unsubscribed_at is None:
+            self.unsubscribed_at = timezone.now()
+            self.save(update_fields=["unsubscribed_at"])
+
+    def resume(self) -> None:
+        """Back on: after an unsubscribe, a long absence, or a pause."""
+        self.unsubscribed_at = self.dormant_since = self.paused_at = None
+        self.consecutive_failures = 0
+        if self.frequency == self.Frequency.OFF:
+            self.frequency = self.Frequency.WEEKLY
+        self.save()
+        User.objects.filter(pk=self.user_id).update(last_seen_at=timezone.now())
+
+
+class DigestDelivery(models.Model):
+    """The ledger: one row per digest being sent or sent. It is the source of truth
+    for the caps. The unique (user, period_start) pair means two schedulers, a
+    retried task or a redelivered message can never make a second digest for the
+    same period; a send claims its row by moving it from `queued` to `sending`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Digest"
+        FAREWELL = "farewell", "Last email before a long pause"
+
+    # These count against the caps: a digest that may have gone out counts as sent.
+    COUNTED = [Status.SENDING, Status.SENT]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_deliveries")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIGEST)
+    period_start = models.DateTimeField(
+        help_text="When this fan became due; one digest per fan and period."
+    )
+    since = models.DateTimeField(null=True, blank=True, help_text="New items after this time.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    items = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "digest deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period_start"], name="one_digest_per_fan_and_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user.email} ({self.status})"

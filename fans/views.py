@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from fans.account import delete_account, export_data
-from fans.forms import DeleteAccountForm, ProfileForm
-from fans.models import Follow
+from fans.forms import DeleteAccountForm, DigestPreferenceForm, ProfileForm
+from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
 from posts.media import replace_file
-from posts.models import Artist, Post
+from posts.models import Artist, HubSettings, Post
 from posts.views import PAGE_SIZE, with_comment_counts
 
 
@@ -84,7 +84,19 @@ def account(request):
         messages.success(request, "Your profile is saved.")
         return redirect("account")
     follows = user.follows.select_related("artist")
-    return render(request, "fans/account.html", {"form": form, "follows": follows})
+    preference = DigestPreference.for_user(user)
+    return render(
+        request,
+        "fans/account.html",
+        {
+            "form": form,
+            "follows": follows,
+            "preference": preference,
+            "preference_form": DigestPreferenceForm(instance=preference, label_suffix=""),
+            "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
+            "floor_days": HubSettings.load().digest_floor.days,
+        },
+    )
 
 
 @login_required

@@ -310,6 +310,13 @@ def _delete_mix_files(sender, instance: Mix, **kwargs) -> None:
             transaction.on_commit(partial(file.storage.delete, file.name))
 
 
+# Hard limits on digest emails. No setting can go past them; the digest code applies
+# them again, so a value written around the admin's validation changes nothing.
+MIN_DIGEST_INTERVAL_DAYS = 1
+MAX_DIGESTS_PER_30_DAYS = 4
+MAX_DIGEST_ITEMS = 20
+
+
 class HubSettings(models.Model):
     """The one row of settings the admin tunes. Code enforces the hard limits."""
 
@@ -335,6 +342,20 @@ class HubSettings(models.Model):
         validators=[MaxValueValidator(3650)],
         help_text="Close comments this many days after a post is published (0 = never).",
     )
+    digest_interval_days = models.PositiveSmallIntegerField(
+        "digest floor (days)",
+        default=7,
+        validators=[MinValueValidator(MIN_DIGEST_INTERVAL_DAYS), MaxValueValidator(365)],
+        help_text="No fan gets digests more often than this, whatever they choose. The code "
+        f"never goes below {MIN_DIGEST_INTERVAL_DAYS} day, and never sends more than "
+        f"{MAX_DIGESTS_PER_30_DAYS} in any 30 days.",
+    )
+    digest_max_items = models.PositiveSmallIntegerField(
+        "items per digest",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DIGEST_ITEMS)],
+        help_text=f"The rest is linked as “and N more on the site” (at most {MAX_DIGEST_ITEMS}).",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "hub settings"
@@ -349,6 +370,14 @@ class HubSettings(models.Model):
     def load(cls) -> "HubSettings":
         hub, _ = cls.objects.get_or_create(pk=1)
         return hub
+
+    @property
+    def digest_floor(self) -> timedelta:
+        return timedelta(days=max(self.digest_interval_days, MIN_DIGEST_INTERVAL_DAYS))
+
+    @property
+    def digest_items(self) -> int:
+        return min(max(self.digest_max_items, 1), MAX_DIGEST_ITEMS)
 
     @property
     def blocked_word_list(self) -> list[str]:

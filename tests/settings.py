@@ -30,3 +30,5 @@ ROOT_URLCONF = "tests.urls"
 # when REDIS_URL is set (CI), else kombu's in-memory transport.
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# A queue of this run's own, so no message left in a shared Redis is consumed here.
+CELERY_TASK_DEFAULT_QUEUE = f"fanhub-tests-{os.getpid()}"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0003_hub_settings_row'),
+        ('posts', '0004_digest_settings'),
     ]
 
     operations = [

@@ -130,6 +130,8 @@ def test_hub_settings_are_one_row_validated_in_the_admin(client, staff):
         "blocked_words": "casino",
         "flags_to_hide": 0,
         "comment_auto_close_days": 0,
+        "digest_interval_days": 7,
+        "digest_max_items": 5,
     }
     response = client.post(change, data)
     assert response.status_code == 200 and "greater than or equal to 1" in response.content.decode()

@@ -1,0 +1,44 @@
+"""Run one scheduling pass now and send what is due, in this process.
+
+For operators and cron users; beat does the same every hour through Celery.
+The caps hold all the same: the ledger decides, not the caller."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from fans import delivery, digests
+from posts.models import HubSettings
+
+
+class Command(BaseCommand):
+    help = "Send the digests that are due now. --dry-run lists them and sends nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="List, don't send.")
+
+    def handle(self, *args, dry_run: bool = False, **options):
+        if dry_run:
+            self._dry_run()
+            return
+        retry: list[int] = []
+        planned = delivery.plan(send=lambda ids: retry.extend(delivery.send_batch(ids)))
+        self.stdout.write(
+            f"{planned - len(retry)} digest(s) handled, {len(retry)} waiting "
+            "for the mail server (they go out on the next pass)."
+        )
+
+    def _dry_run(self):
+        now, hub = timezone.now(), HubSettings.load()
+        count = 0
+        for user in digests.due(now, hub).iterator(chunk_size=500):
+            count += 1
+            if digests.dormant_after() < now - (user.last_seen_at or user.date_joined):
+                self.stdout.write(f"{user.email}: last email before a pause (away too long)")
+                continue
+            digest = digests.compose(user, user.anchor, hub)
+            if digest is None:
+                continue
+            self.stdout.write(f"{user.email}: {digest.subject}")
+            for item in digest.items:
+                self.stdout.write(f"    - {item.kind}: {item.title} <{item.url}>")
+        self.stdout.write(f"{count} fan(s) due. Nothing was sent (dry run).")

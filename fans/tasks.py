@@ -1,0 +1,30 @@
+"""Celery tasks: thin shells around fans.delivery, taking ids, never instances."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from fans import delivery
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def plan_digests() -> int:
+    return delivery.plan(send=send_digests.delay)
+
+
+@shared_task(bind=True)
+def send_digests(self, delivery_ids: list[int]) -> None:
+    retry = delivery.send_batch(delivery_ids)
+    if not retry:
+        return
+    if self.request.retries >= settings.FANHUB_DIGEST_MAX_RETRIES:
+        # They stay queued; the next scheduling pass picks them up again.
+        log.warning(
+            "Giving up for now on %d digests after %d retries", len(retry), self.request.retries
+        )
+        return
+    countdown = settings.FANHUB_DIGEST_RETRY_SECONDS * 2**self.request.retries
+    raise self.retry(args=[retry], countdown=countdown, max_retries=None)

@@ -1,0 +1,95 @@
+"""Digests through a real Celery worker and a real SMTP server, and passes racing
+each other. These commit for real (transactional_db), like production."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from fans import delivery, tasks
+from fans.models import DigestDelivery
+from tests.fans.test_digests import make_follower, publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    """The worker runs in another thread: wait (bounded) for what it should do."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the worker did not get there in time")
+        time.sleep(0.05)
+
+
+def test_beats_pass_through_the_worker_delivers_digests(artist, smtp, celery_worker):
+    fans = [make_follower(f"fan{n}@example.com", artist) for n in range(3)]
+    publish(artist, "Late night demo")
+    tasks.plan_digests.delay()
+    wait_for(lambda: len(smtp.messages) == 3)
+    assert {m["To"] for m in smtp.messages} == {f.email for f in fans}
+    message = smtp.messages[0]
+    assert message.get_body(("html",)) and message.get_body(("plain",))
+    assert "Late night demo" in str(message["Subject"])
+    wait_for(lambda: DigestDelivery.objects.filter(status="sent").count() == 3)
+    # Running the pass again sends nothing: the ledger says they had theirs.
+    tasks.plan_digests.delay()
+    tasks.send_digests.delay(list(DigestDelivery.objects.values_list("pk", flat=True)))
+    time.sleep(1)
+    assert len(smtp.messages) == 3
+
+
+def test_451_twice_then_accepted_is_one_delivery(artist, smtp, celery_worker):
+    make_follower("patient@example.com", artist)
+    publish(artist, "Take three")
+    smtp.script = ["451 4.7.1 Greylisted, try again", "451 4.7.1 Greylisted, try again"]
+    ids: list[int] = []
+    delivery.plan(send=ids.extend)
+    tasks.send_digests.delay(ids)
+    wait_for(lambda: DigestDelivery.objects.filter(status="sent").exists())
+    row = DigestDelivery.objects.get()
+    assert row.attempts == 3
+    assert len(smtp.messages) == 1
+
+
+def test_a_task_run_twice_for_the_same_fan_and_window_is_one_delivery(artist, smtp, celery_worker):
+    make_follower("twice@example.com", artist)
+    publish(artist, "Once only")
+    ids: list[int] = []
+    delivery.plan(send=ids.extend)
+    tasks.send_digests.delay(ids)
+    tasks.send_digests.delay(ids)
+    wait_for(lambda: DigestDelivery.objects.filter(status="sent").exists())
+    time.sleep(0.5)
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises all writes; the race needs PostgreSQL (CI runs it there)",
+)
+def test_two_scheduling_passes_at_once_give_one_digest_per_fan(artist, smtp):
+    for n in range(20):
+        make_follower(f"racer{n}@example.com", artist)
+    publish(artist, "Race")
+    start = threading.Barrier(2)
+    handed_on: list[list[int]] = [[], []]
+
+    def one_pass(slot: int) -> None:
+        start.wait()
+        try:
+            delivery.plan(send=handed_on[slot].extend)
+            start.wait()
+            delivery.send_batch(handed_on[slot])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_pass, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(smtp.messages) == 20
+    assert len({m["To"] for m in smtp.messages}) == 20
+    assert DigestDelivery.objects.count() == 20

@@ -159,6 +159,18 @@ else:
 # Uploads: refuse big files before they fill the disk.
 FANHUB_MAX_IMAGE_BYTES = env_int("FANHUB_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
 FANHUB_MAX_IMAGE_PIXELS = env_int("FANHUB_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+FANHUB_MAX_AUDIO_BYTES = env_int("FANHUB_MAX_AUDIO_BYTES", 200 * 1024 * 1024, minimum=1)
+# Each uploaded file stops being written at its limit (posts/uploads.py): a huge upload
+# never fills the disk, and the form says why it was refused.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "posts.uploads.CappedTemporaryFileUploadHandler",
+]
+# Mix audio lives outside MEDIA_ROOT: nothing serves it by URL. posts.views.mix_audio
+# checks who asks, then streams it (with Range) or, when this names nginx's internal
+# location, hands it to nginx with X-Accel-Redirect.
+FANHUB_AUDIO_ROOT = Path(env_str("FANHUB_AUDIO_ROOT", str(VAR_DIR / "audio")))
+FANHUB_AUDIO_ACCEL_REDIRECT = env_str("FANHUB_AUDIO_ACCEL_REDIRECT")
 
 # Production safety: behind nginx with TLS. `manage.py check --deploy` stays quiet.
 SECURE_CONTENT_TYPE_NOSNIFF = True

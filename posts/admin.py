@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 
 from posts.forms import ImageUploadField
 from posts.media import replace_file
-from posts.models import Artist, Comment, HubSettings, Post
+from posts.models import Artist, Comment, HubSettings, Mix, Post
 
 
 class ArtistAdminForm(forms.ModelForm):
@@ -44,8 +44,22 @@ class ArtistAdmin(admin.ModelAdmin):
         return artist._post_count
 
 
+class MixInline(admin.TabularInline):
+    """A mix's versions; their audio is uploaded in the studio, where it is checked."""
+
+    model = Mix
+    extra = 0
+    fields = ["version", "notes", "order", "format", "duration", "size", "created_at"]
+    readonly_fields = ["format", "duration", "size", "created_at"]
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    inlines = [MixInline]
     list_display = [
         "title",
         "artist",

@@ -1,9 +1,12 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import lazy
 
+from posts import audio
 from posts.media import ProcessedImage, process_image, replace_file
-from posts.models import Artist, Comment, Post
+from posts.models import Artist, Comment, Mix, Post
 
 
 class ImageUploadField(forms.FileField):
@@ -19,16 +22,55 @@ class ImageUploadField(forms.FileField):
         return process_image(upload) if upload else None
 
 
+class AudioInput(forms.FileInput):
+    """Hints for the browser and static/js/upload.js (which refuses a file over the
+    limit before sending it); the server still decides, by content."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "audio/*,.mp3,.m4a,.ogg,.opus,.flac,.wav", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-max-bytes"] = settings.FANHUB_MAX_AUDIO_BYTES
+        return context
+
+
+def _audio_help() -> str:
+    return f"{audio.ACCEPTED}, up to {filesizeformat(settings.FANHUB_MAX_AUDIO_BYTES)}."
+
+
+class AudioUploadField(forms.FileField):
+    """A file field that accepts only audio that passes `check_audio`.
+
+    Its cleaned value is a CheckedAudio, ready to store, or None.
+    """
+
+    widget = AudioInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Audio file")
+        kwargs.setdefault("help_text", lazy(_audio_help, str)())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return audio.check_audio(upload) if upload else None
+
+
 class PostForm(forms.ModelForm):
     """The studio's write form. The button pressed decides what happens:
     preview, save as draft, publish now, or schedule."""
 
     ACTIONS = ("preview", "draft", "publish", "schedule")
+    AUDIO_FIELDS = ("audio", "version", "version_notes")
     field_order = [
         "artist",
         "title",
         "kind",
         "body",
+        "audio",
+        "version",
+        "version_notes",
         "cover",
         "cover_alt",
         "remove_cover",
@@ -42,6 +84,21 @@ class PostForm(forms.ModelForm):
         help_text="JPEG, PNG, WebP or GIF. Location data is removed before it is saved.",
     )
     remove_cover = forms.BooleanField(required=False, label="Remove the cover image")
+    audio = AudioUploadField(required=False)
+    version = forms.CharField(
+        required=False,
+        max_length=80,
+        initial="v1",
+        label="Version name",
+        help_text="Fans see it in the player: “v1”, “first take”.",
+    )
+    version_notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Notes on this version",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: what to listen for.",
+    )
     published_at = forms.DateTimeField(
         required=False,
         label="Publish at",
@@ -80,6 +137,11 @@ class PostForm(forms.ModelForm):
             self.fields["artist"].widget = forms.HiddenInput()
         if not self.instance.cover:
             del self.fields["remove_cover"]
+        self.has_versions = bool(self.instance.pk) and self.instance.mixes.exists()
+        if self.has_versions:
+            # More versions are added on their own page, with the post's list of versions.
+            for name in self.AUDIO_FIELDS:
+                del self.fields[name]
         body = self.fields["body"]
         body.help_text = "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."
 
@@ -94,7 +156,29 @@ class PostForm(forms.ModelForm):
                 )
         return when
 
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if self.has_versions and kind == Post.Kind.NOTE:
+            self.add_error("kind", "This post has audio versions, so it stays a mix.")
+        if "audio" not in self.fields or self.has_error("audio"):
+            return cleaned
+        checked = cleaned.get("audio")
+        if checked and kind != Post.Kind.MIX:
+            self.add_error(
+                "audio", "Only mixes carry audio. Choose “Mix” as the kind, or leave the file out."
+            )
+        elif not checked and kind == Post.Kind.MIX and self.action in ("publish", "schedule"):
+            self.add_error(
+                "audio",
+                "A mix needs its audio before it goes out: choose the file of the first "
+                "version, or save a draft and add it later.",
+            )
+        return cleaned
+
     def save(self, commit: bool = True) -> Post:
+        """Saves the post and, when a file came with it, its first version. The view
+        wraps this in a transaction, so a failure leaves neither behind."""
         post = super().save(commit=False)
         if self.action == "publish":
             if not post.is_live:
@@ -110,7 +194,40 @@ class PostForm(forms.ModelForm):
             replace_file(post.cover_thumb, image and image.thumb)
         if commit:
             post.save()
+            checked = self.cleaned_data.get("audio")
+            if checked:
+                audio.add_version(
+                    post,
+                    checked,
+                    version=self.cleaned_data.get("version") or "v1",
+                    notes=self.cleaned_data.get("version_notes", ""),
+                )
         return post
+
+
+class MixForm(forms.ModelForm):
+    """A version's name and notes; with `audio` when the version is new."""
+
+    audio = AudioUploadField()
+
+    class Meta:
+        model = Mix
+        fields = ["version", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["audio"]  # a version's audio never changes: add a new one
+
+    def save_new(self, post: Post) -> Mix:
+        return audio.add_version(
+            post,
+            self.cleaned_data["audio"],
+            version=self.cleaned_data["version"],
+            notes=self.cleaned_data["notes"],
+        )
 
 
 class CommentForm(forms.ModelForm):
@@ -131,10 +248,31 @@ class CommentForm(forms.ModelForm):
             "parent": forms.HiddenInput(),
         }
 
-    def __init__(self, *args, post: Post, **kwargs):
+    at = forms.CharField(
+        required=False,
+        max_length=10,
+        label="At a moment (optional)",
+        help_text="Like 1:23.",
+        widget=forms.TextInput(attrs={"placeholder": "1:23", "autocomplete": "off"}),
+    )
+    mix = forms.TypedChoiceField(required=False, coerce=int, label="Version", empty_value=None)
+
+    def __init__(self, *args, post: Post, mixes: list[Mix] | None = None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.post = post
+        if mixes is None:
+            mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
+        self.mixes = {mix.pk: mix for mix in mixes}
+        if not mixes:
+            del self.fields["at"], self.fields["mix"]
+        else:
+            # The player opens with the last version, so that is the one a moment means
+            # unless the fan picks another.
+            self.fields["mix"].choices = [(mix.pk, mix.version) for mix in mixes]
+            self.fields["mix"].initial = mixes[-1].pk
+            if len(mixes) == 1:
+                self.fields["mix"].widget = forms.HiddenInput()
         # Replies go under approved comments only: a hidden thread takes no replies.
         self.fields["parent"].queryset = post.comments.filter(
             status=Comment.Status.APPROVED, is_removed=False
@@ -160,6 +298,36 @@ class CommentForm(forms.ModelForm):
             if parent.status != Comment.Status.APPROVED:
                 raise forms.ValidationError("This conversation is closed.")
         return parent
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("at")
+        cleaned["at_seconds"] = cleaned["on_mix"] = None
+        if not text:
+            return cleaned
+        mix = self.mixes.get(cleaned.get("mix")) or list(self.mixes.values())[-1]
+        try:
+            seconds = audio.parse_moment(text)
+        except ValueError:
+            self.add_error("at", "Write the moment as minutes and seconds, like 1:23.")
+            return cleaned
+        if seconds > mix.duration:
+            self.add_error(
+                "at",
+                f"“{mix.version}” is {audio.clock(mix.duration)} long: choose a moment "
+                f"between 0:00 and {audio.clock(mix.duration)}.",
+            )
+            return cleaned
+        cleaned["at_seconds"], cleaned["on_mix"] = seconds, mix
+        return cleaned
+
+    def save(self, commit: bool = True) -> Comment:
+        comment = super().save(commit=False)
+        comment.at_seconds = self.cleaned_data.get("at_seconds")
+        comment.mix = self.cleaned_data.get("on_mix")
+        if commit:
+            comment.save()
+        return comment
 
 
 class CommentEditForm(forms.ModelForm):

@@ -1,12 +1,19 @@
+import uuid
 from datetime import timedelta
 from functools import partial
+from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
@@ -203,6 +210,106 @@ class Post(models.Model):
         return ""
 
 
+@deconstructible(path="posts.models.PrivateAudioStorage")
+class PrivateAudioStorage(FileSystemStorage):
+    """Mix audio, kept under FANHUB_AUDIO_ROOT, outside MEDIA_ROOT, so no URL reaches
+    it: posts.views.mix_audio serves it after checking who asks."""
+
+    @cached_property
+    def base_location(self):
+        return settings.FANHUB_AUDIO_ROOT
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "FANHUB_AUDIO_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise ValueError("Private audio has no public URL; link to Mix.get_audio_url().")
+
+
+private_audio = PrivateAudioStorage()
+
+
+def _audio_name(mix: "Mix", filename: str) -> str:
+    # A random name with the extension of the format we recognised: the uploader's
+    # file name is never used.
+    return f"mixes/{uuid.uuid4().hex}.{mix.format}"
+
+
+class Mix(models.Model):
+    """One version of a mix post's audio ("v1", "v2 - louder vocals")."""
+
+    class Format(models.TextChoices):
+        MP3 = "mp3", "MP3"
+        M4A = "m4a", "AAC (M4A)"
+        OGG = "ogg", "Ogg Vorbis"
+        OPUS = "opus", "Opus"
+        FLAC = "flac", "FLAC"
+        WAV = "wav", "WAV"
+
+    MIME_TYPES = {
+        Format.MP3: "audio/mpeg",
+        Format.M4A: "audio/mp4",
+        Format.OGG: "audio/ogg",
+        Format.OPUS: "audio/ogg",
+        Format.FLAC: "audio/flac",
+        Format.WAV: "audio/wav",
+    }
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mixes")
+    version = models.CharField(
+        "version name", max_length=80, help_text="A short label, like “v2 - louder vocals”."
+    )
+    notes = models.TextField(
+        blank=True, max_length=2000, help_text="What changed, what to listen for. Plain text."
+    )
+    order = models.PositiveIntegerField(default=0)
+    audio = models.FileField(storage=private_audio, upload_to=_audio_name, editable=False)
+    format = models.CharField(max_length=4, choices=Format.choices, editable=False)
+    size = models.PositiveBigIntegerField(editable=False, help_text="Bytes.")
+    duration = models.FloatField(editable=False, help_text="Seconds, measured by decoding.")
+    # About a thousand numbers between 0 and 1, drawn by a Celery task after upload;
+    # empty until then (the player works without them).
+    peaks = models.JSONField(default=list, blank=True, editable=False)
+    waveform = models.ImageField(upload_to="waveforms/", blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name_plural = "mixes"
+
+    def __str__(self) -> str:
+        return f"{self.post} ({self.version})"
+
+    def get_audio_url(self) -> str:
+        return reverse("mix_audio", args=[self.pk, self.format])
+
+    @property
+    def mime_type(self) -> str:
+        return self.MIME_TYPES[self.format]
+
+    @property
+    def peaks_csv(self) -> str:
+        """The peaks for the player's data attribute: short, and no JSON to parse."""
+        return ",".join(f"{peak:.3g}" for peak in self.peaks)
+
+    @property
+    def etag(self) -> str:
+        # The file behind a mix never changes: its random name identifies its bytes.
+        return f'"{PurePath(self.audio.name).stem}"'
+
+
+@receiver(post_delete, sender=Mix)
+def _delete_mix_files(sender, instance: Mix, **kwargs) -> None:
+    """Remove the files of a removed version, also when its post or artist goes, but
+    only once the rows are really gone, so a rollback leaves a whole mix."""
+    for file in (instance.audio, instance.waveform):
+        if file:
+            transaction.on_commit(partial(file.storage.delete, file.name))
+
+
 # Hard limits on digest emails. No setting can go past them; the digest code applies
 # them again, so a value written around the admin's validation changes nothing.
 MIN_DIGEST_INTERVAL_DAYS = 1
@@ -323,6 +430,16 @@ class Comment(models.Model):
         default=False, help_text="Deleted by its author; kept as a placeholder for its replies."
     )
     flag_count = models.PositiveIntegerField(default=0, editable=False)
+    # A moment of a mix ("at 1:23") and the version it was heard on.
+    at_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    mix = models.ForeignKey(
+        Mix,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="comments",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -1,8 +1,14 @@
-"""The artist's studio: write, preview, schedule, publish and delete posts.
+"""The artist's studio: write, preview, schedule, publish and delete posts, and
+upload, rename, reorder and remove a mix's versions.
 
 Every view goes through `studio_member_required`, and every post is looked up
 among the artists the user belongs to, so one artist's members can never touch
 another artist's posts.
+
+Forms with a file are sent by static/js/upload.js when JavaScript runs, to show
+upload progress; it asks with `X-Requested-With: XMLHttpRequest`, and gets the
+address to go to as JSON instead of a redirect (which XHR would follow quietly,
+eating the flash message). Without JavaScript the same forms post normally.
 """
 
 from functools import wraps
@@ -10,12 +16,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
-from posts.forms import PostForm
+from posts.forms import MixForm, PostForm
 from posts.markup import render_markdown
-from posts.models import Artist, Post
+from posts.models import Artist, Mix, Post
 
 
 def studio_member_required(view):
@@ -37,6 +46,21 @@ def _own_post(request, pk: int) -> Post:
         pk=pk,
         artist__in=Artist.objects.for_member(request.user),
     )
+
+
+def _own_mix(request, pk: int) -> Mix:
+    return get_object_or_404(
+        Mix.objects.select_related("post__artist"),
+        pk=pk,
+        post__artist__in=Artist.objects.for_member(request.user),
+    )
+
+
+def _done(request, url: str):
+    """Where to go after a successful POST: a redirect, or JSON for upload.js."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"location": url})
+    return redirect(url)
 
 
 @studio_member_required
@@ -63,15 +87,27 @@ def _edit(request, post: Post | None):
         if form.action == "preview":
             preview = render_markdown(form.cleaned_data["body"])
         else:
-            saved = form.save()
+            with transaction.atomic():
+                saved = form.save()
             messages.success(request, _saved_message(saved))
-            return redirect("studio_dashboard")
-    return render(
-        request, "posts/studio/edit.html", {"form": form, "post": post, "preview": preview}
-    )
+            if saved.kind == Post.Kind.MIX and not post:
+                # Straight to its versions, where the next one is added.
+                return _done(request, reverse("studio_post_edit", args=[saved.pk]))
+            return _done(request, reverse("studio_dashboard"))
+    context = {
+        "form": form,
+        "post": post,
+        "preview": preview,
+        # A form that comes back has lost its files: browsers can't keep one. It says so.
+        "files_dropped": request.method == "POST" and bool(request.FILES),
+        "mixes": post.mixes.all() if post else [],
+    }
+    return render(request, "posts/studio/edit.html", context)
 
 
 def _saved_message(post: Post) -> str:
+    if post.kind == Post.Kind.MIX and not post.mixes.exists():
+        return f"“{post.title}” is saved as a draft. Add its audio below when it's ready."
     if post.status == Post.Status.DRAFT:
         return f"“{post.title}” is saved as a draft."
     if post.is_live:
@@ -100,3 +136,70 @@ def post_delete(request, pk: int):
         messages.success(request, f"“{post.title}” is deleted.")
         return redirect("studio_dashboard")
     return render(request, "posts/studio/delete.html", {"post": post})
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def mix_create(request, pk: int):
+    post = _own_post(request, pk)
+    if post.kind != Post.Kind.MIX:
+        raise Http404("Only a mix has versions.")
+    form = MixForm(request.POST or None, request.FILES or None)
+    if not form.is_bound:
+        form.initial["version"] = f"v{post.mixes.count() + 1}"
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            mix = form.save_new(post)
+        messages.success(request, f"“{mix.version}” is added. Its waveform appears in a moment.")
+        return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")
+    # A form that comes back has lost its file: browsers can't keep one. The page says so.
+    files_dropped = request.method == "POST" and bool(request.FILES)
+    context = {"form": form, "post": post, "files_dropped": files_dropped}
+    return render(request, "posts/studio/mix_form.html", context)
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def mix_edit(request, pk: int):
+    mix = _own_mix(request, pk)
+    form = MixForm(request.POST or None, instance=mix)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"“{mix.version}” is saved.")
+        return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
+    context = {"form": form, "post": mix.post, "mix": mix}
+    return render(request, "posts/studio/mix_form.html", context)
+
+
+@studio_member_required
+@require_POST
+def mix_move(request, pk: int):
+    """Swap a version with its neighbour: `direction` is "up" or "down"."""
+    mix = _own_mix(request, pk)
+    with transaction.atomic():
+        versions = list(Mix.objects.select_for_update().filter(post=mix.post_id))
+        i = next(n for n, other in enumerate(versions) if other.pk == mix.pk)
+        j = i - 1 if request.POST.get("direction") == "up" else i + 1
+        if 0 <= j < len(versions):
+            versions[i], versions[j] = versions[j], versions[i]
+        for order, version in enumerate(versions):
+            version.order = order
+        Mix.objects.bulk_update(versions, ["order"])
+    return redirect(reverse("studio_post_edit", args=[mix.post_id]) + f"#version-{mix.pk}")
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def mix_delete(request, pk: int):
+    mix = _own_mix(request, pk)
+    only_one = mix.post.mixes.count() == 1
+    if request.method == "POST" and not only_one:
+        mix.delete()
+        messages.success(request, f"“{mix.version}” is removed.")
+        return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
+    return render(
+        request,
+        "posts/studio/mix_delete.html",
+        {"mix": mix, "post": mix.post, "only_one": only_one},
+        status=409 if request.method == "POST" else 200,
+    )

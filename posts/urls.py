@@ -10,15 +10,23 @@ urlpatterns = [
     path("studio/posts/new/", studio.post_create, name="studio_post_create"),
     path("studio/posts/<int:pk>/edit/", studio.post_edit, name="studio_post_edit"),
     path("studio/posts/<int:pk>/delete/", studio.post_delete, name="studio_post_delete"),
+    path("studio/posts/<int:pk>/versions/new/", studio.mix_create, name="studio_mix_create"),
+    path("studio/versions/<int:pk>/edit/", studio.mix_edit, name="studio_mix_edit"),
+    path("studio/versions/<int:pk>/move/", studio.mix_move, name="studio_mix_move"),
+    path("studio/versions/<int:pk>/delete/", studio.mix_delete, name="studio_mix_delete"),
     path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
     path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
     path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
+    path(
+        "artists/<slug:slug>/feed/podcast/", feeds.ArtistPodcastFeed(), name="artist_feed_podcast"
+    ),
     path("artists/<slug:artist_slug>/<slug:slug>/", views.post_detail, name="post_detail"),
     path(
         "artists/<slug:artist_slug>/<slug:slug>/comments/",
         comment_views.comment_create,
         name="comment_create",
     ),
+    path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/flag/", comment_views.comment_flag, name="comment_flag"),

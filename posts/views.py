@@ -1,25 +1,32 @@
-"""Public pages: home, artist, post (with its comments)."""
+"""Public pages: home, artist, post (with its comments and player), and mix audio."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from posts.forms import CommentForm
-from posts.models import Artist, Comment, HubSettings, Post
+from posts.models import Artist, Comment, HubSettings, Mix, Post
+from posts.ranges import file_response
 
 PAGE_SIZE = 12
 THREADS_PER_PAGE = 50
 
 
 def with_comment_counts(posts):
+    """Cards' extras: the comment count, and for a mix without a cover the waveform
+    of the version the player opens with (a subquery: no query per card)."""
     approved = Q(comments__status=Comment.Status.APPROVED, comments__is_removed=False)
+    waveform = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
     # GROUP BY drops the model's default ordering, so it is restated.
-    return posts.annotate(comment_count=Count("comments", filter=approved)).order_by(
-        "-published_at", "-pk"
-    )
+    return posts.annotate(
+        comment_count=Count("comments", filter=approved),
+        waveform=Subquery(waveform.values("waveform")[:1]),
+    ).order_by("-published_at", "-pk")
 
 
 class HomeView(ListView):
@@ -71,14 +78,15 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         # Followers-only: a "follow to read" page, never the content.
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
-    visible = Comment.objects.visible_to(user, post).select_related("author")
+    mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
+    visible = Comment.objects.visible_to(user, post).select_related("author", "mix")
     threads = visible.filter(post=post, parent=None).prefetch_related(
         Prefetch("replies", queryset=visible)
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
     if form is None and not closed and user.is_authenticated and user.can_participate:
-        form = CommentForm(post=post)
+        form = CommentForm(post=post, mixes=mixes)
     return render(
         request,
         "posts/post_detail.html",
@@ -91,6 +99,9 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "comments_closed": closed,
             "now": timezone.now(),
             "hub": hub,
+            "mixes": mixes,
+            # The player opens with the last version; comments on others say which.
+            "current_mix": mixes[-1] if mixes else None,
         },
         status=status,
     )
@@ -99,3 +110,22 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
 def post_detail(request, artist_slug: str, slug: str):
     post, can_edit = readable_post_or_404(request, artist_slug, slug)
     return render_post(request, post, can_edit)
+
+
+@require_safe
+def mix_audio(request, pk: int, ext: str):
+    """A version's audio, for whoever may read its post: never by a public URL."""
+    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
+    post, user = mix.post, request.user
+    if not (post.is_visible_to(user) or user.is_staff or post.artist.has_member(user)):
+        if not post.is_live:
+            raise Http404("No audio here.")
+        raise PermissionDenied("Follow the artist to listen to this mix.")
+    return file_response(
+        request,
+        mix.audio,
+        content_type=mix.mime_type,
+        size=mix.size,
+        etag=mix.etag,
+        last_modified=mix.created_at.timestamp(),
+    )

@@ -18,6 +18,7 @@ from posts.models import Artist, Post
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FANHUB_AUDIO_ROOT = tmp_path / "audio"
     return settings.MEDIA_ROOT
 
 

@@ -11,10 +11,16 @@ def test_seed_demo_creates_content_once(db, settings):
     call_command("seed_demo")
     assert Artist.objects.count() == 1
     artist = Artist.objects.get()
-    assert Post.objects.published().filter(artist=artist).count() == 3
+    assert Post.objects.published().filter(artist=artist).count() == 4
     assert artist.members.filter(email="artist@example.com").exists()
     assert User.objects.get(email="admin@example.com").is_superuser
-    assert all(post.cover and post.cover_thumb for post in Post.objects.all())
+    notes = Post.objects.filter(kind=Post.Kind.NOTE)
+    assert all(post.cover and post.cover_thumb for post in notes)
+    # A mix in two versions, its audio made at seed time, with comments at moments.
+    mix_post = Post.objects.get(kind=Post.Kind.MIX)
+    assert [m.version for m in mix_post.mixes.all()] == ["v1", "v2 - louder vocals"]
+    assert all(m.format == "wav" and 5 < m.duration < 30 for m in mix_post.mixes.all())
+    assert mix_post.comments.filter(at_seconds__isnull=False).count() == 2
 
 
 def test_seed_demo_refuses_without_debug(db, settings):

@@ -1,19 +1,25 @@
-"""Demo content for `make run`: an artist, their account, an admin, a few posts.
+"""Demo content for `make run`: an artist, their account, an admin, a few posts, and
+a rough mix in two versions whose audio is made here (a few seconds of tones).
 
 Safe to run again: everything is looked up before it is created. Refuses to run
 with DEBUG off, because the demo accounts have published passwords.
 """
 
 import io
+import wave
 from datetime import timedelta
 
+import numpy as np
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from fans.models import Follow, User
+from posts.audio import add_version, check_audio
 from posts.media import process_image, replace_file
 from posts.models import Artist, Comment, Post
 
@@ -59,6 +65,42 @@ POSTS = [
 ]
 
 
+MIX = {
+    "slug": "night-drive-rough-mix",
+    "title": "Night drive (rough mix)",
+    "body": (
+        "Two bounces of the same idea from last night. The second one has the melody "
+        "pushed up, like a louder vocal would be.\n\n"
+        "Switch between them while it plays: the player stays at the same moment."
+    ),
+    "versions": [
+        ("v1", "The first bounce, straight off the desk.", 0.35),
+        ("v2 - louder vocals", "Melody up about 4 dB, a little less low end.", 0.6),
+    ],
+}
+
+
+def _tones(melody_level: float, seconds: float = 12.0, rate: int = 22050) -> ContentFile:
+    """A few seconds of a little tune over a drone, as a WAV: demo audio made here, so
+    no recording is committed."""
+    t = np.arange(int(seconds * rate)) / rate
+    notes = [220.0, 261.6, 329.6, 293.7, 246.9, 329.6]  # A3 C4 E4 D4 B3 E4
+    pitch = np.array(notes)[(t / (seconds / len(notes))).astype(int) % len(notes)]
+    note_phase = (t * len(notes) / seconds) % 1.0
+    envelope = np.minimum(1.0, note_phase * 20) * (1.0 - 0.6 * note_phase)
+    melody = melody_level * envelope * np.sin(2 * np.pi * pitch * t)
+    drone = 0.2 * np.sin(2 * np.pi * 110.0 * t) * (0.7 + 0.3 * np.sin(2 * np.pi * 0.25 * t))
+    fade = np.minimum(1.0, np.minimum(t, seconds - t) * 2)
+    samples = (np.clip((melody + drone) * fade, -1, 1) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return ContentFile(buffer.getvalue(), name="demo.wav")
+
+
 def _gradient_cover(top: tuple, bottom: tuple) -> io.BytesIO:
     image = Image.new("RGB", (1200, 750))
     draw = ImageDraw.Draw(image)
@@ -97,6 +139,7 @@ class Command(BaseCommand):
         fan = self._user(*FAN_LOGIN, display_name="Sam from Leeds")
         Follow.objects.get_or_create(user=fan, artist=artist)
         self._conversation(Post.objects.get(artist=artist, slug=POSTS[0]["slug"]), fan, artist_user)
+        self._mix(artist, fan)
         self.stdout.write(
             self.style.SUCCESS("Demo content is ready.\n")
             + f"  Artist (studio): {ARTIST_LOGIN[0]} / {ARTIST_LOGIN[1]}\n"
@@ -147,4 +190,38 @@ class Command(BaseCommand):
             by_artist=True,
             body="Ha, thank you. The fridge stays on the record then.",
             status=Comment.Status.APPROVED,
+        )
+
+    @transaction.atomic
+    def _mix(self, artist: Artist, fan: User) -> None:
+        if Post.objects.filter(artist=artist, slug=MIX["slug"]).exists():
+            return
+        post = Post.objects.create(
+            artist=artist,
+            slug=MIX["slug"],
+            title=MIX["title"],
+            body=MIX["body"],
+            kind=Post.Kind.MIX,
+            status=Post.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(hours=3),
+        )
+        mixes = [
+            add_version(post, check_audio(_tones(level)), version=version, notes=notes)
+            for version, notes, level in MIX["versions"]
+        ]
+        Comment.objects.create(
+            post=post,
+            author=fan,
+            body="That little lift right here gives me chills.",
+            status=Comment.Status.APPROVED,
+            at_seconds=4,
+            mix=mixes[0],
+        )
+        Comment.objects.create(
+            post=post,
+            author=fan,
+            body="Much better with the melody up. The last note could ring longer.",
+            status=Comment.Status.APPROVED,
+            at_seconds=10,
+            mix=mixes[1],
         )

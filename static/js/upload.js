@@ -1,0 +1,122 @@
+// Upload progress for the studio's forms that carry a file (form[data-upload]).
+// Without JavaScript the same forms post normally; with it, the file goes up by XHR
+// so a progress bar can show, and a file over the limit is refused before sending.
+(function () {
+  "use strict";
+
+  function size(bytes) {
+    const mb = bytes / (1024 * 1024);
+    return mb >= 1 ? `${mb.toFixed(mb >= 10 ? 0 : 1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  }
+
+  function showError(input, message) {
+    const error = document.createElement("p");
+    error.className = "errorlist";
+    error.setAttribute("role", "alert");
+    error.dataset.clientError = "";
+    error.textContent = message;
+    input.insertAdjacentElement("afterend", error);
+    input.focus();
+  }
+
+  // The server answered with a page (the form with its errors): show it in place.
+  function replacePage(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    window.scrollTo(0, 0);
+    init();
+    const alert = document.querySelector('[role="alert"]');
+    if (alert) {
+      alert.tabIndex = -1;
+      alert.focus();
+    }
+  }
+
+  function bind(form) {
+    const box = form.querySelector("[data-upload-progress]");
+    if (!box || form.dataset.uploadReady) return;
+    form.dataset.uploadReady = "1";
+    const bar = box.querySelector("progress");
+    const status = box.querySelector("[data-upload-status]");
+    const cancel = box.querySelector("[data-upload-cancel]");
+    const buttons = form.querySelectorAll('button[type="submit"]');
+    let request = null;
+
+    function finish(message) {
+      request = null;
+      buttons.forEach((button) => (button.disabled = false));
+      cancel.hidden = true;
+      bar.hidden = true;
+      status.textContent = message;
+    }
+
+    form.addEventListener("submit", (event) => {
+      form.querySelectorAll("[data-client-error]").forEach((error) => error.remove());
+      const inputs = Array.from(form.querySelectorAll('input[type="file"]')).filter(
+        (input) => input.files.length
+      );
+      for (const input of inputs) {
+        const limit = Number(input.dataset.maxBytes);
+        const file = input.files[0];
+        if (limit && file.size > limit) {
+          event.preventDefault();
+          showError(input, `This file is ${size(file.size)}; the limit is ${size(limit)}. Please choose a smaller export.`);
+          return;
+        }
+      }
+      if (!inputs.length) return; // nothing to upload: the plain submit is quick
+      event.preventDefault();
+      let data;
+      try {
+        data = new FormData(form, event.submitter);
+      } catch (error) {
+        data = new FormData(form);
+        if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+      }
+      request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      request.upload.addEventListener("progress", (progress) => {
+        if (!progress.lengthComputable) return;
+        const percent = Math.floor((progress.loaded / progress.total) * 100);
+        bar.value = percent;
+        status.textContent = `Uploading… ${percent}% (${size(progress.loaded)} of ${size(progress.total)})`;
+      });
+      request.upload.addEventListener("load", () => {
+        bar.removeAttribute("value"); // indeterminate while the server checks the file
+        cancel.hidden = true;
+        status.textContent = "Uploaded. Checking the audio…";
+      });
+      request.addEventListener("load", () => {
+        const type = request.getResponseHeader("Content-Type") || "";
+        if (type.includes("application/json")) {
+          window.location.assign(JSON.parse(request.responseText).location);
+        } else {
+          replacePage(request.responseText);
+        }
+      });
+      request.addEventListener("error", () =>
+        finish("The upload stopped because the connection dropped. Please try again.")
+      );
+      request.addEventListener("abort", () => finish("Upload cancelled. Nothing was saved."));
+      buttons.forEach((button) => (button.disabled = true));
+      box.hidden = false;
+      bar.hidden = false;
+      bar.value = 0;
+      cancel.hidden = false;
+      status.textContent = "Uploading…";
+      request.send(data);
+    });
+
+    cancel.addEventListener("click", () => {
+      if (request) request.abort();
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("form[data-upload]").forEach(bind);
+  }
+
+  init();
+})();

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from fans.models import DigestDelivery, DigestPreference, Follow, User
+from posts.audio import clock
 from posts.models import MAX_DIGESTS_PER_30_DAYS, Artist, Comment, HubSettings, Post
 
 CAP_WINDOW = timedelta(days=30)
@@ -44,6 +45,8 @@ class Item:
     by_artist: bool = False
     locked: bool = False  # followers-only: title and link, never the content
     author: str = ""
+    image: str = ""  # a mix's waveform picture
+    duration: str = ""  # a mix's length, "3:41"
 
 
 @dataclass
@@ -194,6 +197,7 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
         Post.objects.published()
         .filter(artist_id__in=artist_ids, published_at__gt=earliest, published_at__lte=now)
         .select_related("artist")
+        .prefetch_related("mixes")
         .order_by("-published_at")
     )
     replies = list(
@@ -234,7 +238,7 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
 
 def _post_item(post: Post) -> Item:
     locked = post.visibility == Post.Visibility.FOLLOWERS
-    return Item(
+    item = Item(
         kind="post",
         title=post.title,
         url=absolute(post.get_absolute_url()),
@@ -243,6 +247,12 @@ def _post_item(post: Post) -> Item:
         when=post.published_at.isoformat(),
         locked=locked,
     )
+    mixes = list(post.mixes.all())
+    if mixes and not locked:
+        latest = mixes[-1]  # the version the player opens with
+        item.duration = clock(latest.duration)
+        item.image = absolute(latest.waveform.url) if latest.waveform else ""
+    return item
 
 
 def _reply_item(comment: Comment) -> Item:
@@ -274,7 +284,12 @@ def preview(artist: Artist, viewer: User, hub: HubSettings) -> tuple[Digest | No
     studio. Built from posts only, so no fan's details are shown. The flag says
     whether anything is new (else the preview shows the latest posts instead)."""
     since = timezone.now() - hub.digest_floor
-    posts = Post.objects.published().filter(artist=artist).select_related("artist")
+    posts = (
+        Post.objects.published()
+        .filter(artist=artist)
+        .select_related("artist")
+        .prefetch_related("mixes")
+    )
     recent = list(posts.filter(published_at__gt=since)[: hub.digest_items])
     chosen = recent or list(posts[: hub.digest_items])
     if not chosen:

@@ -410,11 +410,11 @@ def test_per_digest_work_is_a_constant_number_of_queries(artist, smtp, plan):
         smtp.messages.clear()
         return len(queries)
 
-    # A batch: hub settings, its rows, follows, posts, replies and this year's
-    # counts (6 queries); then per digest: the claim and the "sent" mark (2 queries).
-    # Never per post.
-    assert cost(1, 2) == cost(1, 20) == 6 + 2
-    assert cost(10, 3) == 6 + 2 * 10
+    # A batch: hub settings, its rows, follows, posts, their mixes, replies and this
+    # year's counts (7 queries); then per digest: the claim and the "sent" mark (2
+    # queries). Never per post.
+    assert cost(1, 2) == cost(1, 20) == 7 + 2
+    assert cost(10, 3) == 7 + 2 * 10
 
 
 # Found in review: the rules hold between the pass and the send, too.
@@ -495,3 +495,21 @@ def test_a_visit_after_the_last_email_brings_digests_back(client, artist, follow
         publish(artist, "Welcome back")
         run_pass()
         assert "Welcome back" in header(smtp.messages[-1], "Subject")
+
+
+def test_a_mix_shows_its_waveform_and_length_and_a_locked_one_neither(
+    artist, follower, smtp, run_pass
+):
+    from posts.audio import make_waveform
+    from tests.audio import make_mix
+
+    public = publish(artist, "Kitchen demo", kind=Post.Kind.MIX)
+    make_waveform(make_mix(public, seconds=3).pk)
+    secret = publish(artist, "Secret demo", kind=Post.Kind.MIX, visibility="followers")
+    make_waveform(make_mix(secret, seconds=2).pk)
+    run_pass()
+    html = smtp.messages[0].get_body(("html",)).get_content()
+    text = smtp.messages[0].get_body(("plain",)).get_content()
+    assert 'alt="Waveform of Kitchen demo"' in html and "/media/waveforms/" in html
+    assert "Juniper Lane: Kitchen demo (0:03)" in text
+    assert "Waveform of Secret demo" not in html and "(0:02)" not in text

@@ -162,6 +162,7 @@ FANHUB_MAX_IMAGE_PIXELS = env_int("FANHUB_MAX_IMAGE_PIXELS", 40_000_000, minimum
 FANHUB_MAX_AUDIO_BYTES = env_int("FANHUB_MAX_AUDIO_BYTES", 200 * 1024 * 1024, minimum=1)
 # Each uploaded file stops being written at its limit (posts/uploads.py): a huge upload
 # never fills the disk, and the form says why it was refused.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10  # a post takes one audio file and one cover
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "posts.uploads.CappedTemporaryFileUploadHandler",

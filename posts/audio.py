@@ -18,7 +18,6 @@ import struct
 import uuid
 from dataclasses import dataclass
 from functools import partial
-from pathlib import PurePath
 
 import av
 import numpy as np
@@ -166,6 +165,11 @@ def _open(source, fmt: str):
     demuxer, codecs = DECODING[fmt]
     container = av.open(source, format=demuxer)
     try:
+        if container.streams.video or container.streams.subtitles:
+            raise ValidationError(
+                f"This file holds video as well as sound. Please upload {ACCEPTED}.",
+                code="video",
+            )
         stream = container.streams.audio[0]
         codec = stream.codec_context.name
         allowed = codec.startswith("pcm_") if codecs is None else codec in codecs
@@ -309,7 +313,8 @@ def make_waveform(mix_id: int) -> None:
         return  # removed before a worker got to it
     peaks = measure_peaks(mix.audio.path, mix.format, mix.duration)
     old = mix.waveform.name
-    name = f"{PurePath(mix.audio.name).stem or uuid.uuid4().hex}.png"
+    # A name of its own: the audio file's name stays private.
+    name = f"{uuid.uuid4().hex}.png"
     mix.waveform.save(name, ContentFile(waveform_png(peaks)), save=False)
     stored = Mix.objects.filter(pk=mix.pk).update(peaks=peaks, waveform=mix.waveform.name)
     storage = mix.waveform.storage

@@ -152,7 +152,7 @@ class ArtistPodcastFeed(Feed):
         return f"{mix.post.get_absolute_url()}#mix-{mix.pk}"
 
     def item_description(self, mix: Mix) -> str:
-        notes = linebreaks(mix.notes) if mix.notes else ""
+        notes = linebreaks(mix.notes, autoescape=True) if mix.notes else ""
         return notes + mix.post.body_html
 
     def item_pubdate(self, mix: Mix):

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only, and at most 18 of them: a longer number is no file position.
+RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 CHUNK = 64 * 1024
 
 

@@ -7,9 +7,12 @@ it stops writing a file at its field's limit, deletes what it wrote, and hands
 the form a `TooLargeUpload` that carries only the name and the size received,
 so the form refuses it with the usual message and every other field is kept.
 
-The limit is `FANHUB_MAX_AUDIO_BYTES` for fields named in AUDIO_FIELDS and
-`FANHUB_MAX_IMAGE_BYTES` for every other file field (all of them are images).
-In production nginx's `client_max_body_size` refuses even earlier (README).
+The limit is `FANHUB_MAX_AUDIO_BYTES` for fields named in AUDIO_FIELDS, and only
+when an artist's member is signed in (nobody else may upload audio), and
+`FANHUB_MAX_IMAGE_BYTES` for every other file field (all of them are images). A
+request as a whole never gets past one audio file and one image, however many
+files it claims to hold. In production nginx's `client_max_body_size` refuses
+even earlier (README).
 """
 
 import io
@@ -21,10 +24,21 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 AUDIO_FIELDS = {"audio"}
 
 
-def upload_limit(field_name: str) -> int:
-    if field_name in AUDIO_FIELDS:
+def may_upload_audio(request) -> bool:
+    from posts.models import Artist
+
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and Artist.objects.for_member(user).exists())
+
+
+def upload_limit(field_name: str, request=None) -> int:
+    if field_name in AUDIO_FIELDS and may_upload_audio(request):
         return settings.FANHUB_MAX_AUDIO_BYTES
     return settings.FANHUB_MAX_IMAGE_BYTES
+
+
+def request_limit() -> int:
+    return settings.FANHUB_MAX_AUDIO_BYTES + settings.FANHUB_MAX_IMAGE_BYTES
 
 
 class TooLargeUpload(UploadedFile):
@@ -41,18 +55,26 @@ class TooLargeUpload(UploadedFile):
 
 
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.written = 0  # bytes kept for this whole request
+
     def new_file(self, field_name, *args, **kwargs):
         super().new_file(field_name, *args, **kwargs)
-        self.limit = upload_limit(field_name)
+        self.limit = upload_limit(field_name, self.request)
         self.too_large = False
 
     def receive_data_chunk(self, raw_data, start):
         if self.too_large:
             return None
-        if start + len(raw_data) > self.limit:
+        over_file = start + len(raw_data) > self.limit
+        over_request = self.written + len(raw_data) > request_limit()
+        if over_file or over_request:
             self.too_large = True
+            self.written -= start  # what this file had written is deleted now
             self.file.close()  # a temporary file: closing it deletes it
             return None
+        self.written += len(raw_data)
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size):

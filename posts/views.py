@@ -79,7 +79,10 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
-    visible = Comment.objects.visible_to(user, post).select_related("author", "mix")
+    # A timed comment names its version; the version's thousand peaks stay behind.
+    visible = (
+        Comment.objects.visible_to(user, post).select_related("author", "mix").defer("mix__peaks")
+    )
     threads = visible.filter(post=post, parent=None).prefetch_related(
         Prefetch("replies", queryset=visible)
     )

@@ -123,3 +123,38 @@ def test_moments_are_read_as_people_write_them(text, seconds):
 def test_malformed_moments_are_refused(text):
     with pytest.raises(ValueError):
         parse_moment(text)
+
+
+def video_with_sound() -> bytes:
+    """An MP4 with a picture track as well as AAC sound: a video, not a mix."""
+    import io
+
+    import av
+    import numpy as np
+
+    from tests.audio import tones
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        video = container.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = container.add_stream("aac", rate=44100, layout="mono")
+        for n in range(10):
+            picture = np.full((48, 64, 3), n * 20, dtype=np.uint8)
+            for packet in video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        frame = av.AudioFrame.from_ndarray(tones(1.0).reshape(1, -1), format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for packet in [*sound.encode(frame), *sound.encode(None), *video.encode(None)]:
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def test_a_video_is_refused_even_with_good_sound(db):
+    from django.core.exceptions import ValidationError
+
+    from posts.audio import check_audio
+    from tests.audio import upload
+
+    with pytest.raises(ValidationError, match="video"):
+        check_audio(upload(video_with_sound(), "clip.m4a", "audio/mp4"))

@@ -205,3 +205,11 @@ def test_a_mix_card_shows_the_waveform_at_no_extra_query(
     with django_assert_num_queries(2):  # the paginator's count, the page of posts
         page = client.get(reverse("home")).content.decode()
     assert f'<img src="/media/{v2.waveform.name}" alt=""' in page
+
+
+def test_the_length_shown_is_the_limit_moments_are_checked_against():
+    from posts.templatetags.mixes import clock
+
+    # A 2.6 s version reads "0:02", and 0:02 is the last moment a comment may name.
+    assert clock(2.6) == "0:02"
+    assert clock(59.99) == "0:59" and clock(60) == "1:00"

@@ -96,3 +96,14 @@ def test_the_artist_page_links_to_it(client, artist):
 
 def test_an_unknown_artist_has_no_feed(client, db):
     assert client.get(reverse("artist_feed_podcast", args=["nobody"])).status_code == 404
+
+
+def test_version_notes_are_text_not_markup(client, artist, make_post):
+    post = make_post(kind="mix", title="Night drive")
+    mix = make_mix(post, "mp3", seconds=1)
+    mix.notes = "<img src=x onerror=alert(1)> less bass <3"
+    mix.save()
+    response, feed = podcast(client, artist)
+    (episode,) = feed.entries
+    assert "<img" not in episode.summary
+    assert "&lt;img src=x onerror=alert(1)&gt; less bass &lt;3" in episode.summary

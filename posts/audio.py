@@ -37,6 +37,7 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 from PIL import Image, ImageDraw
 
+from posts.media import stored
 from posts.models import Mix, Post
 
 logger = logging.getLogger(__name__)
@@ -294,6 +295,7 @@ def add_version(post: Post, audio: CheckedAudio, *, version: str, notes: str = "
     )
     audio.file.seek(0)
     mix.audio.save("upload", audio.file, save=False)
+    stored(mix.audio)  # deleted again if the transaction around us fails
     try:
         mix.save()
     except BaseException:

@@ -10,11 +10,15 @@ left (phone photos carry GPS positions), scaled down to a sensible size.
 import io
 import uuid
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -101,9 +105,40 @@ def process_image(upload, *, max_side: int = 1600, thumb_side: int = 640) -> Pro
     )
 
 
+# Files stored inside the current `atomic_with_files` block, to delete if it fails.
+_stored_here: ContextVar[list | None] = ContextVar("stored_here", default=None)
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction for changes that store files. A file stored inside it is
+    deleted again if it fails (no orphan files), and a file it replaces is deleted
+    only once it commits (no row pointing to a missing file)."""
+    token = _stored_here.set([])
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for file_storage, name in _stored_here.get():
+            file_storage.delete(name)
+        raise
+    finally:
+        _stored_here.reset(token)
+
+
+def stored(field_file) -> None:
+    """Record a file just written for a row that may not be committed yet."""
+    pending = _stored_here.get()
+    if pending is not None:
+        pending.append((field_file.storage, field_file.name))
+
+
 def replace_file(field_file, content: ContentFile | None) -> None:
-    """Swap the file behind a model's file field (or clear it when content is None)."""
+    """Swap the file behind a model's file field (or clear it when content is None).
+    The old file goes once the change commits (at once outside a transaction)."""
     if field_file:
-        field_file.delete(save=False)
+        transaction.on_commit(partial(field_file.storage.delete, field_file.name))
+        field_file.name = None
     if content is not None:
         field_file.save(content.name, content, save=False)
+        stored(field_file)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from posts.forms import MixForm, PostForm
 from posts.markup import render_markdown
+from posts.media import atomic_with_files
 from posts.models import Artist, Mix, Post
 
 
@@ -87,7 +88,7 @@ def _edit(request, post: Post | None):
         if form.action == "preview":
             preview = render_markdown(form.cleaned_data["body"])
         else:
-            with transaction.atomic():
+            with atomic_with_files():
                 saved = form.save()
             messages.success(request, _saved_message(saved))
             if saved.kind == Post.Kind.MIX and not post:
@@ -148,7 +149,7 @@ def mix_create(request, pk: int):
     if not form.is_bound:
         form.initial["version"] = f"v{post.mixes.count() + 1}"
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+        with atomic_with_files():
             mix = form.save_new(post)
         messages.success(request, f"“{mix.version}” is added. Its waveform appears in a moment.")
         return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")

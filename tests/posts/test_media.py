@@ -82,3 +82,40 @@ def test_too_many_bytes_are_refused_before_decoding(settings):
     settings.FANHUB_MAX_IMAGE_BYTES = 1000
     with pytest.raises(ValidationError, match="the limit is"):
         process_image(upload(image_bytes(size=(400, 400), color=(1, 2, 3)) + b"\0" * 2000))
+
+
+def test_a_failed_change_leaves_no_new_file_and_keeps_the_old(make_post, media_root):
+    from posts.media import atomic_with_files, process_image, replace_file
+
+    post = make_post()
+    first = process_image(upload(image_bytes((200, 100))))
+    with atomic_with_files():
+        replace_file(post.cover, first.full)
+        post.save()
+    old_name = post.cover.name
+    second = process_image(upload(image_bytes((300, 100))))
+    with pytest.raises(RuntimeError), atomic_with_files():
+        replace_file(post.cover, second.full)
+        post.save()
+        raise RuntimeError("the database went away")
+    files = sorted(p.name for p in media_root.rglob("*") if p.is_file())
+    assert files == [old_name.split("/")[-1]]  # the new file is gone, the old one kept
+    post.refresh_from_db()
+    assert post.cover.name == old_name
+
+
+def test_a_committed_change_deletes_the_replaced_file(
+    make_post, media_root, django_capture_on_commit_callbacks
+):
+    from posts.media import atomic_with_files, process_image, replace_file
+
+    post = make_post()
+    with django_capture_on_commit_callbacks(execute=True):
+        with atomic_with_files():
+            replace_file(post.cover, process_image(upload(image_bytes())).full)
+            post.save()
+        with atomic_with_files():
+            replace_file(post.cover, process_image(upload(image_bytes())).full)
+            post.save()
+    files = [p.name for p in media_root.rglob("*") if p.is_file()]
+    assert files == [post.cover.name.split("/")[-1]]

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from fanhub import dev_mail
@@ -9,6 +11,8 @@ admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 
 urlpatterns = [
+    # Browsers still ask for /favicon.ico now and then, whatever the page links.
+    path("favicon.ico", lambda request: redirect(static_url("img/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Development only: the views answer 404 unless DEBUG is on.

@@ -5,6 +5,7 @@ Chromium is a failure, so CI can never pass without running them.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def page(browser, viewport, live_server, transactional_db):
     page.problems = problems
     yield page
     context.close()
+
+
+def wait_for_js(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression is true. Polls with page.evaluate, which
+    the site's strict CSP allows; Playwright's wait_for_function evaluates strings
+    in the page with eval(), which that CSP rightly refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -9,6 +9,7 @@ from fans.models import User
 from posts.audio import make_waveform
 from posts.models import Artist, Comment, Mix, Post
 from tests.audio import audio_bytes, make_mix
+from tests.e2e.conftest import wait_for_js
 
 pytestmark = pytest.mark.e2e
 
@@ -48,9 +49,7 @@ def is_playing(page) -> bool:
 
 
 def wait_until_time(page, low: float, high: float = 1e9):
-    page.wait_for_function(
-        f"{AUDIO}.currentTime >= {low} && {AUDIO}.currentTime <= {high}", timeout=10_000
-    )
+    wait_for_js(page, f"{AUDIO}.currentTime >= {low} && {AUDIO}.currentTime <= {high}")
 
 
 def problems(page) -> list[str]:
@@ -73,9 +72,7 @@ def test_it_plays_seeks_by_a_marker_and_keeps_the_moment_across_versions(page, m
     # Switch to v1: same moment, still playing, on the other file.
     before = current_time(page)
     page.get_by_label("v1", exact=True).check()
-    page.wait_for_function(
-        "document.querySelector('[data-audio]').getAttribute('src').endsWith('.wav')"
-    )
+    wait_for_js(page, "document.querySelector('[data-audio]').getAttribute('src').endsWith('.wav')")
     wait_until_time(page, before - 0.3, before + 2)
     assert is_playing(page)
     assert page.get_by_role("button", name="Pause v1").is_visible()
@@ -86,15 +83,13 @@ def test_moment_links_and_the_keyboard(page, mix_post):
     page.goto(mix_post.get_absolute_url())
     # "at 0:02 … on v1": the link switches to v1 and goes there.
     page.locator("a.moment", has_text="0:02").click()
-    page.wait_for_function(
-        "document.querySelector('[data-audio]').getAttribute('src').endsWith('.wav')"
-    )
+    wait_for_js(page, "document.querySelector('[data-audio]').getAttribute('src').endsWith('.wav')")
     wait_until_time(page, 2, 3.5)
     assert page.get_by_label("v1", exact=True).is_checked()
     slider = page.get_by_role("slider", name="Position in the mix")
     assert slider.evaluate("el => el === document.activeElement")
     page.keyboard.press("Space")  # pause
-    page.wait_for_function("document.querySelector('[data-audio]').paused")
+    wait_for_js(page, "document.querySelector('[data-audio]').paused")
     start = current_time(page)
     page.keyboard.press("ArrowRight")
     assert current_time(page) == pytest.approx(start + 5, abs=0.2)

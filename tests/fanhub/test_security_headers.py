@@ -1,0 +1,18 @@
+"""Pages carry a strict Content-Security-Policy (the browser tests load every kind of
+page under it and fail on any violation)."""
+
+from django.urls import reverse
+
+
+def test_pages_forbid_inline_scripts_and_styles(client, db):
+    policy = client.get(reverse("home"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+
+
+def test_favicon_ico_points_at_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")

@@ -75,3 +75,13 @@ def parse_email_url(url: str) -> dict:
         "EMAIL_USE_SSL": implicit_tls,
         "EMAIL_USE_TLS": not implicit_tls and query.get("tls", "true").lower() in TRUE,
     }
+
+
+def require_secret_key() -> None:
+    """Called as the web and worker processes start: refuse to run without a key."""
+    from django.conf import settings
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django raises here when it is empty
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from None

@@ -15,11 +15,12 @@ VAR_DIR = Path(env_str("FANHUB_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-local-development-key-only-used-when-DEBUG-is-on"
+# Required when DEBUG is off, but only by what signs things: the web and worker
+# processes refuse to start without it (require_secret_key), while commands that
+# need none (makemigrations, collectstatic) still run.
+SECRET_KEY = env_str("SECRET_KEY") or (
+    "insecure-local-development-key-only-used-when-DEBUG-is-on" if DEBUG else ""
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

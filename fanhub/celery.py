@@ -5,6 +5,7 @@ import os
 
 from celery import Celery
 from celery.signals import worker_init
+from django.core.exceptions import ImproperlyConfigured
 
 from fanhub.env import require_secret_key
 
@@ -17,4 +18,9 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def _check_settings(**kwargs) -> None:
-    require_secret_key()  # digests sign their unsubscribe links
+    # Digests sign their unsubscribe links. Celery logs and ignores a signal
+    # handler's exceptions, so stop the worker outright.
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"Not starting: {error}") from None

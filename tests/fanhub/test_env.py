@@ -118,3 +118,17 @@ def test_a_malformed_setting_stops_start_up_with_its_name():
     result = manage("check", **{**PRODUCTION, "DEBUG": "perhaps"})
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_the_worker_refuses_to_start_without_a_secret_key():
+    celery = str(Path(sys.executable).with_name("celery"))
+    result = subprocess.run(
+        [celery, "-A", "fanhub", "worker", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env={**_clean_env(), **PRODUCTION, "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

@@ -43,6 +43,4 @@ def delete_account(user: User, *, erase_comments: bool) -> None:
     comments = Comment.objects.filter(author=user)
     if erase_comments:
         comments.update(body="", body_html="", is_removed=True)
-    if user.avatar:
-        user.avatar.delete(save=False)
     user.delete()

@@ -37,7 +37,7 @@ def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
     planned = 0
     chunk: list[DigestDelivery] = []
     for user_id, anchor, joined, seen in due.iterator(chunk_size=2000):
-        dormant = (seen or joined) < now - digests.dormant_after()
+        dormant = digests.is_dormant(seen or joined, now)
         chunk.append(
             DigestDelivery(
                 user_id=user_id,
@@ -126,19 +126,22 @@ class ServerRefused(Exception):
     sending paused by the provider. Nobody's digest is at fault; the batch waits."""
 
 
-def fan_refused(error: Exception) -> bool:
-    """A permanent refusal of this fan's address (5xx for the recipient, or a 5.1.x
-    or 5.2.x status such as "no such mailbox" after DATA): counted against the fan.
+FAN, SERVER, TEMPORARY = "fan", "server", "temporary"
 
-    Raises ServerRefused for permanent errors that are the server's, and returns
-    False for temporary ones (4xx, refused or dropped connections, timeouts)."""
+
+def classify(error: Exception) -> str:
+    """Whose fault an SMTP error is. FAN: a permanent refusal of this address (5xx
+    for the recipient, or a 5.1.x/5.2.x status such as "no such mailbox" after DATA),
+    counted against the fan. SERVER: any other 5xx. TEMPORARY: 4xx, refused or
+    dropped connections, timeouts."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code // 100 == 5 for code, _ in error.recipients.values())
+        codes = [code for code, _ in error.recipients.values()]
+        return FAN if all(code // 100 == 5 for code in codes) else TEMPORARY
     if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code // 100 == 5:
         if isinstance(error, smtplib.SMTPDataError) and error.smtp_error[:4] in (b"5.1.", b"5.2."):
-            return True
-        raise ServerRefused(f"{error.smtp_code} {error.smtp_error!r}") from error
-    return False
+            return FAN
+        return SERVER
+    return TEMPORARY
 
 
 def send_batch(delivery_ids: Iterable[int]) -> list[int]:
@@ -164,20 +167,22 @@ def send_batch(delivery_ids: Iterable[int]) -> list[int]:
                 delivery.delete()  # nothing new: nothing sent, nothing counted
                 continue
             message.connection = connection
+            # Anything that stops us past this point leaves the row `sending`: it may
+            # have gone out, so it counts as sent. A fan may miss one, never get two.
             try:
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
-                _requeue(delivery, error)
-                if fan_refused(error):  # raises ServerRefused when it is not the fan
+                fault = classify(error)
+                if fault == FAN:
                     _failed(delivery, error)
                     continue
+                _requeue(delivery, error)
+                if fault == SERVER:
+                    raise ServerRefused(f"{error.smtp_code} {error.smtp_error!r}") from error
                 retry.append(delivery_id)
                 # The connection may be broken; the next message reopens it.
                 connection.close()
                 connection.open()
-            except BaseException:
-                _requeue(delivery, "interrupted before the server accepted it")
-                raise
             else:
                 _sent(delivery, message)
     except ServerRefused as error:
@@ -204,9 +209,8 @@ def _sent(delivery: DigestDelivery, message) -> None:
     delivery.error = ""
     delivery.save(update_fields=["status", "sent_at", "message_id", "items", "subject", "error"])
     if delivery.kind == DigestDelivery.Kind.FAREWELL:
-        DigestPreference.objects.get_or_create(user_id=delivery.user_id)
-        DigestPreference.objects.filter(user_id=delivery.user_id).update(
-            dormant_since=delivery.sent_at
+        DigestPreference.objects.update_or_create(
+            user_id=delivery.user_id, defaults={"dormant_since": delivery.sent_at}
         )
     preference = getattr(delivery.user, "digest_preference", None)
     if preference and preference.consecutive_failures:

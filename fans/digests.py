@@ -195,7 +195,7 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
     artist_ids = {artist_id for rows in follows.values() for artist_id, _, _ in rows}
     posts = list(
         Post.objects.published()
-        .filter(artist_id__in=artist_ids, published_at__gt=earliest, published_at__lte=now)
+        .filter(artist_id__in=artist_ids, published_at__gt=earliest)
         .select_related("artist")
         .prefetch_related("mixes")
         .order_by("-published_at")
@@ -226,11 +226,10 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
         items = [_reply_item(c) for c in new_replies if c.by_artist]
         items += [_post_item(p) for p in new_posts]
         items += [_reply_item(c) for c in new_replies if not c.by_artist]
-        total = len(items)
         composed[user.pk] = Digest(
             user=user,
             items=items[:limit],
-            more=total - min(total, limit),
+            more=max(len(items) - limit, 0),
             artists=sorted(name for _, _, name in follows[user.pk]),
         )
     return composed
@@ -275,8 +274,9 @@ def _reply_item(comment: Comment) -> Item:
     )
 
 
-def dormant_after() -> timedelta:
-    return timedelta(days=settings.FANHUB_DORMANT_DAYS)
+def is_dormant(last_seen: datetime, now: datetime) -> bool:
+    """Away so long that digests stop (after one last email saying so)."""
+    return last_seen < now - timedelta(days=settings.FANHUB_DORMANT_DAYS)
 
 
 def preview(artist: Artist, viewer: User, hub: HubSettings) -> tuple[Digest | None, bool]:

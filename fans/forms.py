@@ -2,6 +2,7 @@ from django import forms
 
 from fans.models import DigestPreference, User
 from posts.forms import ImageUploadField
+from posts.media import replace_file
 
 
 class ProfileForm(forms.ModelForm):
@@ -22,6 +23,15 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.avatar:
             del self.fields["remove_avatar"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        image = self.cleaned_data.get("avatar_upload")
+        if image or self.cleaned_data.get("remove_avatar"):
+            replace_file(user.avatar, image and image.full)
+        if commit:
+            user.save()
+        return user
 
 
 class DeleteAccountForm(forms.Form):

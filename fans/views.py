@@ -17,7 +17,7 @@ from fans.digests import promise
 from fans.forms import DeleteAccountForm, DigestPreferenceForm, ProfileForm
 from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
-from posts.media import replace_file
+from posts.media import atomic_with_files
 from posts.models import Artist, HubSettings, Post
 from posts.views import PAGE_SIZE, with_comment_counts
 
@@ -79,11 +79,8 @@ def account(request):
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        image = form.cleaned_data.get("avatar_upload")
-        if image or form.cleaned_data.get("remove_avatar"):
-            replace_file(user.avatar, image and image.full)
-        user.save()
+        with atomic_with_files():
+            form.save()
         messages.success(request, "Your profile is saved.")
         return redirect("account")
     follows = user.follows.select_related("artist")

@@ -25,11 +25,7 @@ def require_participant(user) -> None:
 def _visible_comment(request, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__artist", "author"), pk=pk)
     post = comment.post
-    can_read = (
-        request.user.is_staff
-        or post.artist.has_member(request.user)
-        or post.is_visible_to(request.user)
-    )
+    can_read = post.is_visible_to(request.user) or post.artist.is_looked_after_by(request.user)
     if not can_read or not Comment.objects.visible_to(request.user, post).filter(pk=pk).exists():
         raise PermissionDenied("This comment is not open to you.")
     return comment
@@ -136,7 +132,7 @@ def comment_flag(request, pk: int):
 @require_POST
 def comment_moderate(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("post__artist"), pk=pk)
-    if not (request.user.is_staff or comment.post.artist.has_member(request.user)):
+    if not comment.post.artist.is_looked_after_by(request.user):
         raise PermissionDenied("Only the artist and moderators can do that.")
     actions = {"approve": Comment.Status.APPROVED, "hide": Comment.Status.HIDDEN}
     status = actions.get(request.POST.get("action"))

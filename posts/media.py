@@ -18,7 +18,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -131,6 +131,17 @@ def stored(field_file) -> None:
     pending = _stored_here.get()
     if pending is not None:
         pending.append((field_file.storage, field_file.name))
+
+
+def delete_files_with_their_row(sender, instance, **kwargs) -> None:
+    """post_delete, for every model: a deleted row's files (covers, avatars, audio,
+    waveforms) go too, also when it goes in a cascade, but only once the deletion
+    commits, so a rollback leaves a whole row."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            file = getattr(instance, field.attname)
+            if file:
+                transaction.on_commit(partial(file.storage.delete, file.name))
 
 
 def replace_file(field_file, content: ContentFile | None) -> None:

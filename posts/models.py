@@ -1,15 +1,12 @@
 import uuid
 from datetime import timedelta
-from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -72,6 +69,10 @@ class Artist(models.Model):
 
     def has_member(self, user) -> bool:
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
+
+    def is_looked_after_by(self, user) -> bool:
+        """Its members and the hub's staff edit its posts and moderate its comments."""
+        return user.is_authenticated and (user.is_staff or self.has_member(user))
 
 
 class PostQuerySet(models.QuerySet):
@@ -162,14 +163,6 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("post_detail", args=[self.artist.slug, self.slug])
-
-    def delete(self, *args, **kwargs):
-        files = [f for f in (self.cover, self.cover_thumb) if f]
-        result = super().delete(*args, **kwargs)
-        for file in files:
-            # Only once the row is really gone, so a rollback leaves a whole post.
-            transaction.on_commit(partial(file.storage.delete, file.name))
-        return result
 
     @property
     def is_live(self) -> bool:
@@ -301,15 +294,6 @@ class Mix(models.Model):
         return f'"{PurePath(self.audio.name).stem}"'
 
 
-@receiver(post_delete, sender=Mix)
-def _delete_mix_files(sender, instance: Mix, **kwargs) -> None:
-    """Remove the files of a removed version, also when its post or artist goes, but
-    only once the rows are really gone, so a rollback leaves a whole mix."""
-    for file in (instance.audio, instance.waveform):
-        if file:
-            transaction.on_commit(partial(file.storage.delete, file.name))
-
-
 # Hard limits on digest emails. No setting can go past them; the digest code applies
 # them again, so a value written around the admin's validation changes nothing.
 MIN_DIGEST_INTERVAL_DAYS = 1
@@ -388,7 +372,7 @@ class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
         moderators (the artist's members, staff) see everything."""
-        if user.is_authenticated and (user.is_staff or post.artist.has_member(user)):
+        if post.artist.is_looked_after_by(user):
             return self
         if user.is_authenticated:
             return self.filter(

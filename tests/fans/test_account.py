@@ -73,3 +73,16 @@ def test_deleting_can_erase_the_comment_text_too(client, fan, make_post):
     comment.refresh_from_db()
     assert comment.author is None and comment.body == "" and comment.is_removed
     assert "Erase me" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_deleting_an_account_deletes_its_avatar_file(
+    client, fan, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(fan)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account"), {"display_name": "x", "avatar_upload": upload(image_bytes())}
+        )
+        assert [p for p in media_root.rglob("*") if p.is_file()]
+        client.post(reverse("account_delete"), {"confirm": "on"})
+    assert not [p for p in media_root.rglob("*") if p.is_file()]

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         count = 0
         for user in digests.due(now, hub).iterator(chunk_size=500):
             count += 1
-            if digests.dormant_after() < now - (user.last_seen_at or user.date_joined):
+            if digests.is_dormant(user.last_seen_at or user.date_joined, now):
                 self.stdout.write(f"{user.email}: last email before a pause (away too long)")
                 continue
             digest = digests.compose(user, user.anchor, hub)

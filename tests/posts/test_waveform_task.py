@@ -62,18 +62,26 @@ def test_running_twice_replaces_the_first_result(mix_post, media_root):
         assert png.size == (1200, 630)
 
 
-def test_a_version_removed_before_its_turn_is_skipped(mix_post):
+def test_a_version_removed_before_its_turn_is_skipped(mix_post, media_root):
     mix = make_mix(mix_post, seconds=1)
     mix_id = mix.pk
     mix.delete()
     make_waveform(mix_id)  # nothing to do, and no error
+    assert not (media_root / "waveforms").exists() or not any((media_root / "waveforms").iterdir())
 
 
-def test_failures_are_retried():
+def test_failures_are_retried(mix_post, settings):
     # A missing file or a worker killed mid-task: the task tries again, with backoff.
     assert make_waveform_task.autoretry_for == (Exception,)
     assert make_waveform_task.max_retries == 5
     assert app.conf.task_acks_late
+    mix = make_mix(mix_post, seconds=1)
+    mix.audio.storage.delete(mix.audio.name)  # the file is gone: every attempt fails
+    result = make_waveform_task.apply(args=[mix.pk])
+    assert result.failed()
+    assert result.info.__class__ is FileNotFoundError or "No such file" in str(result.info)
+    mix.refresh_from_db()
+    assert not mix.waveform and mix.peaks == []
 
 
 def test_make_waveforms_catches_up_on_missing_ones(mix_post):

@@ -17,18 +17,16 @@ def test_post_changelist_filters_and_searches(client, staff, make_post):
     assert "Another note" in page and "Findable mix" not in page
 
 
+def change_avatar(client, artist, file):
+    return client.post(
+        reverse("admin:posts_artist_change", args=[artist.pk]),
+        {"name": artist.name, "slug": artist.slug, "bio": "", "members": [], "avatar_upload": file},
+    )
+
+
 def test_artist_admin_processes_an_uploaded_avatar(client, staff, artist):
     client.force_login(staff)
-    response = client.post(
-        reverse("admin:posts_artist_change", args=[artist.pk]),
-        {
-            "name": "Juniper Lane",
-            "slug": "juniper-lane",
-            "bio": "",
-            "members": [],
-            "avatar_upload": upload(image_bytes((2400, 2400))),
-        },
-    )
+    response = change_avatar(client, artist, upload(image_bytes((2400, 2400))))
     assert response.status_code == 302
     artist = Artist.objects.get(pk=artist.pk)
     assert (artist.avatar_width, artist.avatar_height) == (1600, 1600)
@@ -36,16 +34,7 @@ def test_artist_admin_processes_an_uploaded_avatar(client, staff, artist):
 
 def test_artist_admin_refuses_a_non_image_avatar(client, staff, artist):
     client.force_login(staff)
-    response = client.post(
-        reverse("admin:posts_artist_change", args=[artist.pk]),
-        {
-            "name": "Juniper Lane",
-            "slug": "juniper-lane",
-            "bio": "",
-            "members": [],
-            "avatar_upload": upload(b"not an image", "avatar.png"),
-        },
-    )
+    response = change_avatar(client, artist, upload(b"not an image", "avatar.png"))
     assert response.status_code == 200
     assert "not an image" in response.content.decode()
 

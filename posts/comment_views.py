@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -105,13 +106,19 @@ def comment_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, pk: int):
-    comment = _own_comment(request, pk)
+    # Authors may always delete their own comments (the data export lists every
+    # one), also on a post they can no longer read, or once it was hidden.
+    comment = get_object_or_404(Comment.objects.select_related("post__artist"), pk=pk)
+    if comment.author_id != request.user.pk or comment.is_removed:
+        raise PermissionDenied("Only its author can delete a comment.")
+    post = comment.post
+    readable = post.is_visible_to(request.user) or post.artist.is_looked_after_by(request.user)
     if request.method == "POST":
-        url = comment.post.get_absolute_url()
         comment.remove()
         messages.success(request, "Your comment is deleted.")
-        return redirect(url)
-    return render(request, "posts/comment_delete.html", {"comment": comment})
+        return redirect(post.get_absolute_url() if readable else "account")
+    back = comment.get_absolute_url() if readable else reverse("account")
+    return render(request, "posts/comment_delete.html", {"comment": comment, "back": back})
 
 
 @login_required

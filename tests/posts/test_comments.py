@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fans.models import Follow
 from posts.models import Comment, HubSettings, Post
 from tests.conftest import make_user
 from tests.posts.test_markup import XSS_VECTORS, parse
@@ -187,6 +188,33 @@ def test_deleting_a_comment_without_replies_removes_it(client, regular, post):
     comment = Comment.objects.get(author=regular)
     client.post(reverse("comment_delete", args=[comment.pk]))
     assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_fan_who_unfollowed_still_deletes_their_comment_on_a_followers_only_post(
+    client, fan, artist, make_post
+):
+    post = make_post(visibility=Post.Visibility.FOLLOWERS)
+    Follow.objects.create(user=fan, artist=artist)
+    mine = Comment.objects.create(post=post, author=fan, body="mine", status="approved")
+    Follow.objects.filter(user=fan).delete()
+    client.force_login(fan)
+    url = reverse("comment_delete", args=[mine.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "mine" in page.content.decode()
+    assert f'href="{reverse("account")}">Keep it' in page.content.decode()
+    response = client.post(url)
+    # Back to the account page: the post itself is closed to them now.
+    assert response.status_code == 302 and response["Location"] == reverse("account")
+    assert not Comment.objects.filter(pk=mine.pk).exists()
+    assert "Your comment is deleted." in client.get(reverse("account")).content.decode()
+
+
+@pytest.mark.parametrize("status", ["hidden", "spam"])
+def test_authors_delete_their_own_hidden_comments(client, fan, post, status):
+    mine = Comment.objects.create(post=post, author=fan, body="regret", status=status)
+    client.force_login(fan)
+    assert client.post(reverse("comment_delete", args=[mine.pk])).status_code == 302
+    assert not Comment.objects.filter(pk=mine.pk).exists()
 
 
 # Flags and the artist's moderation

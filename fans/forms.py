@@ -23,6 +23,12 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.avatar:
             del self.fields["remove_avatar"]
+        if self.instance.is_banned:
+            # Their name still signs their old comments: a ban freezes it, and takes
+            # no new avatars. Removing one stays possible.
+            self.fields["display_name"].disabled = True
+            self.fields["display_name"].help_text = "A banned account can't change its name."
+            del self.fields["avatar_upload"]
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)

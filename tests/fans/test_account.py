@@ -36,6 +36,21 @@ def test_a_bad_avatar_is_refused_and_the_name_kept(client, fan):
     assert fan.display_name == "A Fan" and not fan.avatar
 
 
+def test_a_banned_account_cannot_change_the_name_on_its_old_comments(client, fan, make_post):
+    Comment.objects.create(post=make_post(), author=fan, body="hi", status="approved")
+    User.objects.filter(pk=fan.pk).update(is_banned=True)
+    client.force_login(fan)
+    page = client.get(reverse("account")).content.decode()
+    assert "can't change its name" in page and 'name="avatar_upload"' not in page
+    client.post(
+        reverse("account"),
+        {"display_name": "Innocent Name", "avatar_upload": upload(image_bytes((300, 200)))},
+    )
+    fan.refresh_from_db()
+    assert fan.display_name == "A Fan" and not fan.avatar
+    assert Comment.objects.get().author.public_name == "A Fan"
+
+
 def test_export_holds_account_follows_and_comments(client, fan, artist, make_post):
     post = make_post(title="The mix")
     Follow.objects.create(user=fan, artist=artist)

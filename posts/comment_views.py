@@ -26,7 +26,7 @@ def require_participant(user) -> None:
 def _visible_comment(request, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__artist", "author"), pk=pk)
     post = comment.post
-    can_read = post.is_visible_to(request.user) or post.artist.is_looked_after_by(request.user)
+    can_read = post.is_visible_to(request.user) or post.artist.has_member(request.user)
     if not can_read or not Comment.objects.visible_to(request.user, post).filter(pk=pk).exists():
         raise PermissionDenied("This comment is not open to you.")
     return comment
@@ -112,7 +112,7 @@ def comment_delete(request, pk: int):
     if comment.author_id != request.user.pk or comment.is_removed:
         raise PermissionDenied("Only its author can delete a comment.")
     post = comment.post
-    readable = post.is_visible_to(request.user) or post.artist.is_looked_after_by(request.user)
+    readable = post.is_visible_to(request.user) or post.artist.has_member(request.user)
     if request.method == "POST":
         comment.remove()
         messages.success(request, "Your comment is deleted.")
@@ -139,8 +139,8 @@ def comment_flag(request, pk: int):
 @require_POST
 def comment_moderate(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("post__artist"), pk=pk)
-    if not comment.post.artist.is_looked_after_by(request.user):
-        raise PermissionDenied("Only the artist and moderators can do that.")
+    if not comment.post.artist.has_member(request.user):
+        raise PermissionDenied("Only the artist can do that here; moderators use the admin.")
     actions = {"approve": Comment.Status.APPROVED, "hide": Comment.Status.HIDDEN}
     status = actions.get(request.POST.get("action"))
     if status is None:

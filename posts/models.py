@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -163,6 +164,24 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("post_detail", args=[self.artist.slug, self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.lacks_audio():
+            raise ValidationError(
+                "A mix needs at least one version with audio before it is published or "
+                "scheduled. Keep it a draft, and add its audio in the studio."
+            )
+
+    def lacks_audio(self, versions: int | None = None) -> bool:
+        """A mix that is published or scheduled must have audio: the rule for every
+        path (the studio, the admin and its versions inline, any ModelForm).
+        `versions` is the count a form is about to leave; else the saved ones."""
+        if self.kind != self.Kind.MIX or self.status == self.Status.DRAFT:
+            return False
+        if versions is None:
+            versions = self.mixes.count() if self.pk else 0
+        return versions == 0
 
     @property
     def is_live(self) -> bool:

@@ -124,6 +124,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", and the like
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing it replaces it
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# allauth limits failed logins, sign-ups and resets per client IP. Behind nginx every
+# request comes from nginx, so one visitor could lock everyone out: with N proxies
+# of ours in front, the client is the Nth address from the right of X-Forwarded-For.
+# Leave 0 (REMOTE_ADDR) when nothing sits in front: the header could be forged.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -167,6 +167,10 @@ else:
 # Uploads: refuse big files before they fill the disk.
 FANHUB_MAX_IMAGE_BYTES = env_int("FANHUB_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
 FANHUB_MAX_IMAGE_PIXELS = env_int("FANHUB_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+# Avatars come from any account, not only the artist's: a lower cap (a 24 MP phone
+# photo passes), and a limit on profile saves, since each decodes an image.
+FANHUB_MAX_AVATAR_PIXELS = env_int("FANHUB_MAX_AVATAR_PIXELS", 25_000_000, minimum=1)
+FANHUB_PROFILE_SAVES_PER_HOUR = env_int("FANHUB_PROFILE_SAVES_PER_HOUR", 10, minimum=1)
 FANHUB_MAX_AUDIO_BYTES = env_int("FANHUB_MAX_AUDIO_BYTES", 200 * 1024 * 1024, minimum=1)
 # Each uploaded file stops being written at its limit (posts/uploads.py): a huge upload
 # never fills the disk, and the form says why it was refused.

@@ -1,12 +1,12 @@
 from django import forms
 
 from fans.models import DigestPreference, User
-from posts.forms import ImageUploadField
+from posts.forms import AvatarUploadField
 from posts.media import replace_file
 
 
 class ProfileForm(forms.ModelForm):
-    avatar_upload = ImageUploadField(
+    avatar_upload = AvatarUploadField(
         required=False,
         label="Avatar",
         help_text="Optional. JPEG, PNG, WebP or GIF; location data is removed.",

@@ -4,13 +4,13 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 
-from posts.forms import ImageUploadField
+from posts.forms import AvatarUploadField
 from posts.media import replace_file
 from posts.models import Artist, Comment, HubSettings, Mix, Post
 
 
 class ArtistAdminForm(forms.ModelForm):
-    avatar_upload = ImageUploadField(
+    avatar_upload = AvatarUploadField(
         required=False, label="New avatar", help_text="Replaces the current avatar."
     )
 

@@ -161,6 +161,22 @@ def test_edit_window_is_15_minutes(client, regular, post):
     assert comment.body == "typo in here"
 
 
+@pytest.mark.parametrize("after, allowed", [((14, 59), True), ((15, 1), False)])
+def test_the_edit_window_probed_either_side_of_15_minutes(client, regular, post, after, allowed):
+    client.force_login(regular)
+    say(client, post, "first words")
+    comment = Comment.objects.get(body="first words")
+    edit = reverse("comment_edit", args=[comment.pk])
+    minutes, seconds = after
+    with time_machine.travel(comment.created_at + timedelta(minutes=minutes, seconds=seconds)):
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert (f'href="{edit}"' in page) is allowed
+        response = client.post(edit, {"body": "second thoughts"})
+    assert response.status_code == (302 if allowed else 403)
+    comment.refresh_from_db()
+    assert comment.body == ("second thoughts" if allowed else "first words")
+
+
 def test_an_edit_that_adds_links_goes_back_to_review(client, regular, post):
     client.force_login(regular)
     say(client, post, "plain")

@@ -23,6 +23,15 @@ def require_participant(user) -> None:
         raise PermissionDenied("Please verify your email address first.")
 
 
+def _within_comment_limit(user) -> bool:
+    """Count one comment or edit: both render Markdown, so they share one limit."""
+    limits = [
+        (settings.FANHUB_COMMENTS_PER_MINUTE, 60),
+        (settings.FANHUB_COMMENTS_PER_DAY, 86400),
+    ]
+    return allow("comment", user.pk, limits)
+
+
 def _visible_comment(request, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__artist", "author"), pk=pk)
     post = comment.post
@@ -52,11 +61,7 @@ def comment_create(request, artist_slug: str, slug: str):
     form = CommentForm(request.POST, post=post)
     if not form.is_valid():
         return render_post(request, post, can_edit, form=form, status=400)
-    limits = [
-        (settings.FANHUB_COMMENTS_PER_MINUTE, 60),
-        (settings.FANHUB_COMMENTS_PER_DAY, 86400),
-    ]
-    if not allow("comment", request.user.pk, limits):
+    if not _within_comment_limit(request.user):
         return render(
             request, "posts/comment_rate_limited.html", {"post": post, "form": form}, status=429
         )
@@ -88,6 +93,9 @@ def comment_edit(request, pk: int):
         raise PermissionDenied(reason)
     form = CommentEditForm(request.POST or None, instance=comment, label_suffix="")
     if request.method == "POST" and form.is_valid():
+        if not _within_comment_limit(request.user):
+            context = {"form": form, "comment": comment, "rate_limited": True}
+            return render(request, "posts/comment_edit.html", context, status=429)
         comment = form.save(commit=False)
         comment.edited_at = timezone.now()
         if comment.status == Comment.Status.APPROVED:

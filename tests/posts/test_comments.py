@@ -126,6 +126,25 @@ def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settin
         assert say(client, post, "three, carefully typed").status_code == 302
 
 
+def test_edits_share_the_comment_rate_limit(client, regular, post, settings):
+    settings.FANHUB_COMMENTS_PER_MINUTE = 3
+    client.force_login(regular)
+    say(client, post, "draft one")
+    comment = Comment.objects.get(body="draft one")
+    edit = reverse("comment_edit", args=[comment.pk])
+    assert client.post(edit, {"body": "draft two"}).status_code == 302
+    assert client.post(edit, {"body": "draft three"}).status_code == 302
+    response = client.post(edit, {"body": "draft four, carefully typed"})
+    assert response.status_code == 429
+    assert "draft four, carefully typed" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "draft three"
+    # The edits used up the minute for new comments too.
+    assert say(client, post, "a new one").status_code == 429
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        assert client.post(edit, {"body": "draft four, carefully typed"}).status_code == 302
+
+
 def test_the_daily_limit(client, regular, post, settings):
     settings.FANHUB_COMMENTS_PER_MINUTE = 100
     settings.FANHUB_COMMENTS_PER_DAY = 3

@@ -132,12 +132,14 @@ def test_avatars_have_their_own_lower_pixel_cap_probed_on_both_sides(settings):
     assert ImageUploadField().clean(upload(over)).width == 201  # covers keep theirs
 
 
-def test_a_big_upright_photo_decoded_at_reduced_size_keeps_orientation_and_colour():
-    # A JPEG is decoded at a fraction of its size (draft): the result must still be
-    # the whole picture, turned upright, in its colours, at the size kept.
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_big_upright_photo_decoded_at_reduced_size_keeps_orientation_and_colour(fmt):
+    # A JPEG is decoded at a fraction of its size (draft), the others shrunk by a
+    # whole factor first (reduce): the result must still be the whole picture,
+    # turned upright, in its colours, at the size kept.
     exif = Image.Exif()
     exif[ORIENTATION] = 6
-    photo = image_bytes(size=(6000, 3000), color=(200, 80, 40), exif=exif.tobytes())
+    photo = image_bytes(size=(6000, 3000), color=(200, 80, 40), fmt=fmt, exif=exif.tobytes())
     result = process_image(upload(photo))
     assert (result.width, result.height) == (800, 1600)
     with Image.open(result.full) as stored:

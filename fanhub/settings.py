@@ -257,4 +257,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fans.tasks.plan_digests",
         "schedule": FANHUB_DIGEST_PASS_SECONDS,
     },
+    # Waveforms whose task was lost while the broker was down.
+    "draw-missing-waveforms": {
+        "task": "posts.tasks.draw_missing_waveforms",
+        "schedule": 10 * 60,
+    },
 }

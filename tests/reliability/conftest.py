@@ -2,8 +2,13 @@
 SMTP server or a broker address nobody listens on), never the shared ones."""
 
 import socket
+import subprocess
+import time
 
 import pytest
+import redis
+
+from fanhub.cache import redis_cache
 
 
 def free_port() -> int:
@@ -36,3 +41,67 @@ def broker_down():
 
 
 from tests.fans.conftest import celery_worker, smtp  # noqa: E402, F401  (shared fixtures)
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, without persistence."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def stored_keys(self) -> list[str]:
+        return [k.decode() for k in redis.Redis(port=self.port).scan_iter()]
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cache_on_own_redis(settings, redis_server):
+    """The Django cache (rate limits, allauth's counters) on that redis-server, set up
+    as production sets it up from REDIS_URL."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": redis_cache(redis_server.url)}
+    yield redis_server
+    cache.clear()  # this process's fallback counts too

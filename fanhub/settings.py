@@ -125,6 +125,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", and the like
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing it replaces it
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Account email is sent by the worker, retried with backoff (fans/adapter.py); the
+# request never waits on SMTP. Inline only when the broker is unreachable.
+ACCOUNT_ADAPTER = "fans.adapter.AccountAdapter"
+FANHUB_ACCOUNT_EMAIL_BY_WORKER = True
+FANHUB_EMAIL_RETRY_SECONDS = env_int("FANHUB_EMAIL_RETRY_SECONDS", 30, minimum=0)
+FANHUB_EMAIL_MAX_RETRIES = env_int("FANHUB_EMAIL_MAX_RETRIES", 8, minimum=0)  # ~2 h in all
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -153,7 +159,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env_str("EMAIL_URL")
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)  # seconds; a hung server can't block
+# Seconds. Well under gunicorn's 30 s request timeout, for anything still sent inline.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_URL:
     globals().update(parse_email_url(EMAIL_URL))
 else:

@@ -20,6 +20,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Account email inline, so tests read it from the outbox at once; the worker's way
+# (production's) is tested in tests/reliability/test_account_email.py.
+FANHUB_ACCOUNT_EMAIL_BY_WORKER = False
 
 # Serve static files straight from static/ in tests (no collectstatic step).
 WHITENOISE_USE_FINDERS = True

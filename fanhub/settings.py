@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from fanhub.cache import redis_cache
 from fanhub.env import env_bool, env_int, env_list, env_str, parse_email_url
@@ -246,6 +247,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
+# One queue per kind of work, so a long digest batch never delays a waveform, and
+# account email never waits behind either. A worker started without -Q consumes all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "fans.tasks.*": {"queue": "digests"},
+    "posts.tasks.*": {"queue": "waveforms"},  # and share cards
+    "fans.mail_tasks.*": {"queue": "email"},
+}
+CELERY_TASK_QUEUES = [
+    Queue(name)
+    for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
+]
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: nothing ever reads results
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,9 +1,11 @@
 """Fault tests: each starts and stops the service it breaks (its own redis-server,
 SMTP server or a broker address nobody listens on), never the shared ones."""
 
+import os
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -105,3 +107,28 @@ def cache_on_own_redis(settings, redis_server):
     settings.CACHES = {"default": redis_cache(redis_server.url)}
     yield redis_server
     cache.clear()  # this process's fallback counts too
+
+
+@contextmanager
+def unwritable(folder):
+    """Nobody may create, rename or delete entries in `folder` (its files stay
+    readable), not even root: chmod for others, else the immutable flag, else a
+    read-only bind mount."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield
+        folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        undo = ["chattr", "-i", str(folder)]
+    else:
+        mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+        if mounted.returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (no chattr, no mount)")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        undo = ["umount", str(folder)]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)

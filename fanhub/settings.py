@@ -235,9 +235,18 @@ FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)
 # var/broker/, which the web process, the worker and beat all share without a server.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+REDIS_BROKER_OPTIONS = {
     # Longer than the longest task, so a lost worker's task is redelivered, not doubled.
-    {"visibility_timeout": 2 * 60 * 60}
+    "visibility_timeout": 2 * 60 * 60,
+    # A hung Redis must not hang a request that queues a task (kombu waits forever
+    # by default); the worker's own polls take 1 s.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# One retry, not three: a request that queues a task gives up within a few seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_BROKER_OPTIONS
     if REDIS_URL
     else {
         "data_folder_in": str(BROKER_DIR / "queue"),

@@ -34,7 +34,7 @@ ROOT_URLCONF = "tests.urls"
 # A real worker runs inside the test process (celery.contrib.testing): against Redis
 # when REDIS_URL is set (CI), else kombu's in-memory transport.
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS  # noqa: F405
 # Queues of this run's own, so no message left in a shared Redis is consumed here.
 # Same routes as production, each queue suffixed; the test worker consumes them all.
 QUEUE_SUFFIX = f"-tests-{os.getpid()}"

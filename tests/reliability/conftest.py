@@ -2,6 +2,7 @@
 SMTP server or a broker address nobody listens on), never the shared ones."""
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -42,6 +43,14 @@ def broker_down():
     outage.restore()
 
 
+@pytest.fixture
+def broker_hung(broker_down, redis_server):
+    """Celery publishes to a redis-server that accepts connections and never answers."""
+    broker_down.point_at(redis_server.url)
+    redis_server.pause()
+    return redis_server
+
+
 from tests.fans.conftest import celery_worker, smtp  # noqa: E402, F401  (shared fixtures)
 
 
@@ -80,8 +89,13 @@ class RedisServer:
                 time.sleep(0.02)
         raise RuntimeError("redis-server did not start")
 
+    def pause(self) -> None:
+        """Still accepting connections, never answering: a hung Redis."""
+        self.process.send_signal(signal.SIGSTOP)
+
     def stop(self) -> None:
         if self.process:
+            self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             self.process.wait(10)
             self.process = None

@@ -121,3 +121,12 @@ def test_with_the_broker_and_smtp_down_the_person_still_sees_the_usual_page(
     assert response.status_code == 302
     assert response["Location"] == reverse("account_reset_password_done")
     assert logged(caplog, "not sent")()
+
+
+def test_with_the_broker_hung_account_email_is_sent_inline(
+    client, smtp, by_worker, broker_hung, transactional_db
+):
+    response = client.post(reverse("account_signup"), SIGN_UP)
+    assert response.status_code == 302
+    (message,) = smtp.to("new@example.com")
+    assert "/accounts/confirm-email/" in message.get_body(("plain",)).get_content()

@@ -89,3 +89,11 @@ def test_make_waveforms_draws_the_lost_ones_now(client, member, mix_post, broker
     mix = Mix.objects.get(post=mix_post)
     assert mix.waveform.name and len(mix.peaks) == PEAK_COUNT
     assert out.getvalue() == "Drew 1 waveform.\n"
+
+
+def test_an_upload_while_the_broker_hangs_is_saved_whole(client, member, mix_post, broker_hung):
+    client.force_login(member)
+    response = upload_v1(client, mix_post)
+    assert response.status_code == 302
+    mix = Mix.objects.get(post=mix_post)
+    assert mix.audio.size == mix.size

@@ -105,3 +105,11 @@ def test_redis_is_used_again_once_it_is_back(client, post, redis_down):
     cache._retry_after = 0  # this process tries Redis again at once
     cache.set("after", 1)
     assert "fanhub:1:after" in redis_down.stored_keys()
+
+
+def test_a_hung_redis_never_hangs_a_comment(client, post, cache_on_own_redis, regular):
+    client.force_login(regular)
+    cache_on_own_redis.pause()
+    response = say(client, post, "Typed while Redis hung")
+    assert response.status_code == 302
+    assert Comment.objects.filter(body="Typed while Redis hung").exists()

@@ -265,7 +265,7 @@ CELERY_TASK_ROUTES = {
     "fans.mail_tasks.*": {"queue": "email"},
 }
 CELERY_TASK_QUEUES = [
-    Queue(name)
+    Queue(name, routing_key=name)
     for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
 ]
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: nothing ever reads results

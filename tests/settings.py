@@ -44,6 +44,6 @@ CELERY_TASK_ROUTES = {
     for pattern, route in CELERY_TASK_ROUTES.items()  # noqa: F405
 }
 CELERY_TASK_QUEUES = [
-    Queue(name)
+    Queue(name, routing_key=name)
     for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
 ]

@@ -39,6 +39,8 @@ def test_production_routes_name_the_plain_queues():
         assert route == queue
     # A worker started without -Q consumes every one of them.
     assert {q.name for q in production.CELERY_TASK_QUEUES} == {"celery", *EXPECTED.values()}
+    # Each bound by its own key: a message for one queue is never copied to another.
+    assert all(q.routing_key == q.name for q in production.CELERY_TASK_QUEUES)
 
 
 def test_the_test_worker_consumes_every_queue(celery_worker):
@@ -59,3 +61,24 @@ def test_make_run_consumes_every_queue_and_digests_have_a_worker_of_their_own():
     assert set().union(*consumed) == {q.name for q in production.CELERY_TASK_QUEUES}
     # Waveforms and account email never share a worker with digest batches.
     assert all(not ({"waveforms", "email"} & q and "digests" in q) for q in consumed)
+
+
+def drain(channel, queue: str) -> int:
+    count = 0
+    while channel.basic_get(queue, no_ack=True) is not None:
+        count += 1
+    return count
+
+
+def test_a_task_lands_in_its_own_queue_only(transactional_db):
+    from posts.tasks import draw_missing_waveforms
+
+    names = [q.name for q in settings.CELERY_TASK_QUEUES]
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for name in names:  # declared and bound, and empty to start with
+            app.amqp.queues[name](channel).declare()
+            drain(channel, name)
+        draw_missing_waveforms.delay()
+        counts = {name: drain(channel, name) for name in names}
+    assert counts == {name: int(name.startswith("waveforms-")) for name in names}

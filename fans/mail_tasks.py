@@ -9,22 +9,25 @@ as a mail server would bounce it.
 
 import logging
 import smtplib
+from email.utils import make_msgid
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 
 log = logging.getLogger(__name__)
 
 
 def pack(message: EmailMultiAlternatives) -> dict:
-    """A rendered message as JSON for the broker."""
+    """A rendered message as JSON for the broker. Its Message-ID is fixed here, so
+    a retry after a connection lost mid-send is recognisably the same message."""
     return {
         "subject": message.subject,
         "body": message.body,
         "from_email": message.from_email,
         "to": list(message.to),
-        "headers": dict(message.extra_headers),
+        "headers": {"Message-ID": make_msgid(domain=DNS_NAME), **message.extra_headers},
         "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
     }
 

@@ -131,13 +131,12 @@ class DiskTrouble(OSError):
     """The disk refused a change to stored files; nothing was changed."""
 
 
-def delete_on_commit(storage, name: str, *, check: bool = False) -> None:
-    """Delete a stored file once the transaction commits. With `check`, first make
-    sure its folder can be written (a deletion that would leave the file behind
-    fails now, while the row can still be kept); an unexpected failure after the
-    commit is logged, never shown as an error page for a change that was saved."""
-    if check:
-        _check_writable(storage, name)
+def delete_on_commit(storage, name: str) -> None:
+    """Delete a stored file once the transaction commits. Its folder is checked
+    first: a deletion that would leave the file behind fails now (DiskTrouble),
+    while the row can still be kept. An unexpected failure after the commit is
+    logged, never shown as an error page for a change that was saved."""
+    _check_writable(storage, name)
 
     def delete_stored_file() -> None:
         storage.delete(name)
@@ -175,7 +174,7 @@ def delete_files_with_their_row(sender, instance, **kwargs) -> None:
         if isinstance(field, models.FileField):
             file = getattr(instance, field.attname)
             if file:
-                delete_on_commit(file.storage, file.name, check=True)
+                delete_on_commit(file.storage, file.name)
 
 
 def replace_file(field_file, content: ContentFile | None) -> None:

@@ -130,3 +130,13 @@ def test_with_the_broker_hung_account_email_is_sent_inline(
     assert response.status_code == 302
     (message,) = smtp.to("new@example.com")
     assert "/accounts/confirm-email/" in message.get_body(("plain",)).get_content()
+
+
+def test_every_try_of_one_message_carries_the_same_message_id():
+    from django.core.mail import EmailMultiAlternatives
+
+    from fans.mail_tasks import pack, unpack
+
+    packed = pack(EmailMultiAlternatives("Hi", "Body", "a@example.com", ["b@example.com"]))
+    first, retry = unpack(packed).message(), unpack(packed).message()
+    assert first["Message-ID"] == retry["Message-ID"]

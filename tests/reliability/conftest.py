@@ -3,7 +3,6 @@ SMTP server or a broker address nobody listens on), never the shared ones."""
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -12,12 +11,7 @@ import pytest
 import redis
 
 from fanhub.cache import redis_cache
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.fans.conftest import celery_worker, free_port, smtp  # noqa: F401  (shared)
 
 
 @pytest.fixture
@@ -49,9 +43,6 @@ def broker_hung(broker_down, redis_server):
     broker_down.point_at(redis_server.url)
     redis_server.pause()
     return redis_server
-
-
-from tests.fans.conftest import celery_worker, smtp  # noqa: E402, F401  (shared fixtures)
 
 
 class RedisServer:

@@ -25,7 +25,7 @@ def test_a_fan_who_gets_digests_reads_the_promise(client, fan, artist):
 @pytest.mark.parametrize(
     ("state", "reason"),
     [
-        ({"unsubscribed_at": timezone.now()}, "You unsubscribed, so following sends you no emails."),
+        ({"unsubscribed_at": timezone.now()}, "You unsubscribed, so following sends you no"),
         ({"frequency": "off"}, "You turned digest emails off, so following sends you no emails."),
         ({"paused_at": timezone.now()}, "Your digests are paused"),
     ],

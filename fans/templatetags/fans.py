@@ -31,3 +31,10 @@ def follow_button(context, artist):
         "promise": promise(context.get("hub") or HubSettings.load(), frequency),
         "no_digest_reason": no_digest_reason(user, preference) if user.is_authenticated else "",
     }
+
+
+@register.filter
+def without_placeholder(field) -> str:
+    """A form field's input without its placeholder: allauth's repeat their labels, in
+    Title Case, and a placeholder is no label (it goes once the fan types)."""
+    return field.as_widget(attrs={"placeholder": False})

@@ -100,6 +100,8 @@ STOCK = [
     "Verify Your Email Address",
     "Email Address<",
     "Bad Token",
+    "New Password",
+    "Current Password",
     ":</label>",
     'style="',
 ]

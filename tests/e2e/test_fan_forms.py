@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fans.models import DigestPreference, Follow, User
 from fans.tokens import RESUME, UNSUBSCRIBE, make_token
@@ -115,7 +116,7 @@ def test_a_comment_is_posted_and_shown_where_it_is(open_page, regular, post, js)
     comment = Comment.objects.get(body="The **second** chorus!")
     assert page.url.endswith(f"#comment-{comment.pk}")
     article = page.locator(f"#comment-{comment.pk}")
-    assert article.locator("strong", has_text="second").is_visible()
+    expect(article.locator("strong", has_text="second")).to_be_visible()
     assert "A Fan" in article.inner_text()
     assert in_view(article)
     assert page.problems == []
@@ -154,7 +155,8 @@ def test_a_long_paste_is_counted_never_cut(open_page, regular, post):
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_load_state()
     error = page.get_by_text("Your comment is 5,001 characters long; the limit is 5,000.")
-    assert error.is_visible() and in_view(error)
+    expect(error).to_be_visible()
+    assert in_view(error)
     assert page.get_by_label("Your comment").input_value() == "x" * 5001  # kept whole
     assert not Comment.objects.filter(body__startswith="xxx").exists()
     assert only_expected(page.problems, "400") == []
@@ -171,14 +173,14 @@ def test_a_reply_goes_under_its_comment(open_page, regular, post):
     page = open_page(regular)
     page.goto(post.get_absolute_url())
     page.locator(f"#comment-{theirs.pk}").get_by_role("link", name="Reply").click()
-    assert page.get_by_text("Replying in a thread.").is_visible()
+    expect(page.get_by_text("Replying in a thread.")).to_be_visible()
     page.get_by_label("Your comment").fill("A Juno, I think.")
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_load_state()
     reply = Comment.objects.get(body="A Juno, I think.")
     assert reply.parent_id == theirs.pk
     thread = page.locator(".thread", has=page.locator(f"#comment-{theirs.pk}"))
-    assert thread.locator(f".replies #comment-{reply.pk}").is_visible()
+    expect(thread.locator(f".replies #comment-{reply.pk}")).to_be_visible()
     assert page.problems == []
 
 
@@ -188,7 +190,7 @@ def test_a_fan_edits_their_comment(open_page, regular, post):
     page = open_page(regular)
     page.goto(post.get_absolute_url())
     page.locator(f"#comment-{mine.pk}").get_by_role("link", name="Edit").click()
-    assert page.get_by_role("heading", name="Edit your comment").is_visible()
+    expect(page.get_by_role("heading", name="Edit your comment")).to_be_visible()
     box = page.get_by_label("Your comment")
     assert box.input_value() == "First!"
     box.fill("First! (and still here)")
@@ -206,12 +208,12 @@ def test_a_fan_deletes_their_comment(open_page, regular, post):
     page = open_page(regular)
     page.goto(post.get_absolute_url())
     page.locator(f"#comment-{mine.pk}").get_by_role("link", name="Delete").click()
-    assert page.get_by_role("heading", name="Delete your comment?").is_visible()
+    expect(page.get_by_role("heading", name="Delete your comment?")).to_be_visible()
     page.get_by_role("button", name="Delete it").click()
     page.wait_for_url(f"**{post.get_absolute_url()}")
     assert "Your comment is deleted." in status_text(page)
     assert page.locator(f"#comment-{mine.pk}").count() == 0
-    assert page.get_by_text("No comments yet.").is_visible()
+    expect(page.get_by_text("No comments yet.")).to_be_visible()
     assert page.problems == []
 
 
@@ -225,7 +227,7 @@ def test_flagging_says_flagged_and_stays_at_the_comment(open_page, regular, post
     page.wait_for_load_state()
     assert page.url.endswith(f"#comment-{comment.pk}")
     assert "Thanks for telling us" in status_text(page)
-    assert article.get_by_text("Flagged").is_visible()
+    expect(article.get_by_text("Flagged")).to_be_visible()
     assert article.get_by_role("button", name="Flag").count() == 0
     assert in_view(article)
     assert comment.flags.count() == 1
@@ -239,18 +241,18 @@ def test_flagging_says_flagged_and_stays_at_the_comment(open_page, regular, post
 def test_follow_and_unfollow(open_page, fan, artist, js):
     page = open_page(fan, js=js)
     page.goto(artist.get_absolute_url())
-    assert page.get_by_text("At most one email every 7 days").is_visible()
+    expect(page.get_by_text("At most one email every 7 days")).to_be_visible()
     page.get_by_role("button", name="Follow Juniper Lane").click()
     page.wait_for_url(f"**{artist.get_absolute_url()}")
     assert status_text(page) == (
         "You follow Juniper Lane: at most one email every 7 days, only when there's something new."
     )
-    assert page.get_by_text("You'll get at most one email every 7 days").is_visible()
+    expect(page.get_by_text("You'll get at most one email every 7 days")).to_be_visible()
     assert Follow.objects.filter(user=fan, artist=artist).exists()
     page.get_by_role("button", name="Following ✓ · Unfollow").click()
     page.wait_for_url(f"**{artist.get_absolute_url()}")
     assert status_text(page) == "You no longer follow Juniper Lane."
-    assert page.get_by_role("button", name="Follow Juniper Lane").is_visible()
+    expect(page.get_by_role("button", name="Follow Juniper Lane")).to_be_visible()
     assert not Follow.objects.exists()
     assert page.problems == []
 
@@ -268,14 +270,14 @@ def test_sign_up_confirm_and_be_signed_in(open_page, db):
     page.get_by_label("Password", exact=True).fill("a good long pass 42")
     page.get_by_label("Password (again)").fill("a good long pass 42")
     page.get_by_role("button", name="Sign up").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     (message,) = mail.outbox
     page.goto(link_to(message, "/accounts/confirm-email/"))
     assert "night.owl@example.com" in page.locator("main").inner_text()
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/")
     assert "Thank you: night.owl@example.com is confirmed." in status_text(page)
-    assert page.get_by_role("button", name="Log out").is_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert User.objects.get(email="night.owl@example.com").display_name == "Night Owl"
     assert page.problems == []
 
@@ -288,8 +290,8 @@ def test_sign_up_errors_are_next_to_the_field(open_page, fan):
     page.get_by_label("Password", exact=True).fill("a good long pass 42")
     page.get_by_label("Password (again)").fill("a different pass 42")
     page.get_by_role("button", name="Sign up").click()
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_text("You must type the same password each time.").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("You must type the same password each time.")).to_be_visible()
     assert page.get_by_label("Email").input_value() == "new@example.com"
     assert not User.objects.filter(email="new@example.com").exists()
 
@@ -311,7 +313,7 @@ def test_log_in_and_out(open_page, fan, js):
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
     assert status_text(page) == "You're logged out. See you soon."
-    assert page.get_by_role("link", name="Log in").is_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
     assert page.problems == []
 
 
@@ -319,7 +321,7 @@ def test_log_in_and_out(open_page, fan, js):
 def test_the_log_out_page_asks_first(open_page, fan):
     page = open_page(fan)
     page.goto("/accounts/logout/")
-    assert page.get_by_role("heading", name="Log out?").is_visible()
+    expect(page.get_by_role("heading", name="Log out?")).to_be_visible()
     page.locator("main").get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
     assert "You're logged out." in status_text(page)
@@ -332,14 +334,14 @@ def test_password_reset_from_request_to_new_password(open_page, fan):
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Email").fill("fan@example.com")
     page.get_by_role("button", name="Send me the link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     (message,) = mail.outbox
     page.goto(link_to(message, "/accounts/password/reset/key/"))
-    assert page.get_by_role("heading", name="Choose a new password").is_visible()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.get_by_label("New password", exact=True).fill("a brand new pass 77")
     page.get_by_label("New password (again)").fill("a brand new pass 77")
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_role("heading", name="Your password is changed").is_visible()
+    expect(page.get_by_role("heading", name="Your password is changed")).to_be_visible()
     page.locator("main").get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("fan@example.com")
     page.get_by_label("Password").fill("a brand new pass 77")
@@ -348,7 +350,7 @@ def test_password_reset_from_request_to_new_password(open_page, fan):
     assert status_text(page) == "You're logged in."
     # The link works once.
     page.goto(link_to(message, "/accounts/password/reset/key/"))
-    assert page.get_by_role("heading", name="This link doesn't work any more").is_visible()
+    expect(page.get_by_role("heading", name="This link doesn't work any more")).to_be_visible()
 
 
 @pytest.mark.form("account_change_password")
@@ -416,7 +418,7 @@ def test_profile_refuses_a_file_that_is_not_an_image(open_page, fan, tmp_path):
     page.get_by_label("Display name").fill("Kept Name")
     page.get_by_label("Avatar").set_input_files(str(fake))
     page.get_by_role("button", name="Save profile").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_label("Display name").input_value() == "Kept Name"
     fan.refresh_from_db()
     assert not fan.avatar and fan.display_name == "A Fan"
@@ -431,7 +433,7 @@ def test_email_preferences(open_page, fan, js):
     page.wait_for_url("**/account/")
     assert status_text(page) == "Your email preferences are saved."
     assert page.get_by_label("At most once a month").is_checked()
-    assert page.get_by_text("At most one email every 30 days").is_visible()
+    expect(page.get_by_text("At most one email every 30 days")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).frequency == "monthly"
     # After an unsubscribe, one button turns them back on.
     DigestPreference.objects.filter(user=fan).update(unsubscribed_at=timezone.now())
@@ -468,7 +470,7 @@ def test_delete_my_account(open_page, regular, post, js):
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_url("**/")
     assert status_text(page) == "Your account is deleted. Thank you for being here."
-    assert page.get_by_role("link", name="Log in").is_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
     assert not User.objects.filter(pk=regular.pk).exists()
     page.goto(post.get_absolute_url())
     assert "First!" not in page.locator("main").inner_text()
@@ -482,11 +484,11 @@ def test_delete_my_account(open_page, regular, post, js):
 def test_unsubscribe_link_asks_then_unsubscribes(open_page, fan, js):
     page = open_page(js=js)  # from the email: not logged in
     page.goto(f"/unsubscribe/{make_token(fan.pk, UNSUBSCRIBE)}/")
-    assert page.get_by_role("heading", name="Stop the digest emails?").is_visible()
+    expect(page.get_by_role("heading", name="Stop the digest emails?")).to_be_visible()
     assert "fan@example.com" in page.locator("main").inner_text()
     assert not DigestPreference.objects.filter(user=fan, unsubscribed_at__isnull=False).exists()
     page.get_by_role("button", name="Unsubscribe").click()
-    assert page.get_by_role("heading", name="Done: no more digests").is_visible()
+    expect(page.get_by_role("heading", name="Done: no more digests")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).unsubscribed_at is not None
     assert page.problems == []
 
@@ -496,9 +498,9 @@ def test_resume_link_asks_then_resumes(open_page, fan, js):
     DigestPreference.objects.create(user=fan, dormant_since=timezone.now() - timedelta(days=2))
     page = open_page(js=js)
     page.goto(f"/resume/{make_token(fan.pk, RESUME)}/")
-    assert page.get_by_role("heading", name="Keep the emails coming?").is_visible()
+    expect(page.get_by_role("heading", name="Keep the emails coming?")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).dormant_since is not None
     page.get_by_role("button", name="Yes, resume").click()
-    assert page.get_by_role("heading", name="Welcome back").is_visible()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).dormant_since is None
     assert page.problems == []

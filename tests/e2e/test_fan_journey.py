@@ -6,12 +6,14 @@ the comment in the Django admin; the digest pass sends them their first digest, 
 its unsubscribe link works. Each step is saved to screenshots/ (gitignored).
 """
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fans.models import DigestDelivery, DigestPreference, User
 from posts.models import Comment, Post
@@ -68,7 +70,7 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
     page.get_by_label("Password (again)").fill("late night drives 42")
     shoot("sign-up")
     page.get_by_role("button", name="Sign up").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     shoot("check-your-email")
 
     # 2. The real email, through SMTP: its link confirms and signs them in.
@@ -80,7 +82,7 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(f"**{post.get_absolute_url()}")  # back where they started
     assert "robin@example.com is confirmed" in page.locator(".messages").inner_text()
-    assert page.get_by_role("button", name="Log out").is_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
     shoot("signed-in")
 
     # 3. Follow, with the promise of what it costs.
@@ -115,7 +117,7 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
     row.locator("input[name=_selected_action]").check()
     admin.locator("select[name=action]").select_option("approve")
     admin.get_by_role("button", name="Go").click()
-    assert admin.locator(".messagelist").is_visible()
+    expect(admin.locator(".messagelist")).to_be_visible()
     shoot("admin-approved", admin)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
@@ -133,7 +135,9 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
         status=Post.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    call_command("send_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = io.StringIO()
+    call_command("send_digests", stdout=out)
+    assert out.getvalue().startswith("1 digest(s) handled")
     (digest,) = [m for m in smtp.to("robin@example.com") if "Sunrise" in str(m["Subject"])]
     assert DigestDelivery.objects.get(user__email="robin@example.com").status == "sent"
     text = digest.get_body(("plain",)).get_content()
@@ -149,10 +153,10 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
     assert str(digest["List-Unsubscribe"]).strip("<> ") == unsubscribe
     stranger = browser.new_context(viewport=viewport, base_url=live_server.url).new_page()
     stranger.goto(path_of(unsubscribe))
-    assert stranger.get_by_role("heading", name="Stop the digest emails?").is_visible()
+    expect(stranger.get_by_role("heading", name="Stop the digest emails?")).to_be_visible()
     shoot("unsubscribe-asks", stranger)
     stranger.get_by_role("button", name="Unsubscribe").click()
-    assert stranger.get_by_role("heading", name="Done: no more digests").is_visible()
+    expect(stranger.get_by_role("heading", name="Done: no more digests")).to_be_visible()
     shoot("unsubscribed", stranger)
     robin = User.objects.get(email="robin@example.com")
     assert DigestPreference.objects.get(user=robin).unsubscribed_at is not None

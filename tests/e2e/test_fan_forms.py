@@ -504,3 +504,56 @@ def test_resume_link_asks_then_resumes(open_page, fan, js):
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).dormant_since is None
     assert page.problems == []
+
+
+# How the account pages look
+
+
+ACCOUNT_PAGES = {
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "password-reset-done": "/accounts/password/reset/done/",
+    "verification-sent": "/accounts/confirm-email/",
+    "confirm-bad-key": "/accounts/confirm-email/not-a-key/",
+    "reset-bad-key": "/accounts/password/reset/key/1-not-a-key/",
+}
+SIGNED_IN_PAGES = {
+    "account": "/account/",
+    "email-change": "/accounts/email/",
+    "password-change": "/accounts/password/change/",
+    "logout": "/accounts/logout/",
+    "account-delete": "/account/delete/",
+}
+
+
+def test_account_pages_fit_both_widths_under_the_csp(page, viewport, fan, browser, live_server):
+    """Each page once at desktop and phone width: no horizontal scroll, no CSP
+    violation or other console error, one h1; screenshots in screenshots/."""
+    shots = Path(__file__).resolve().parents[2] / "screenshots"
+    shots.mkdir(exist_ok=True)
+    width = "desktop" if viewport["width"] > 800 else "phone"
+
+    def check(page, name: str, url: str) -> None:
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        page.screenshot(path=shots / f"account-{width}-{name}.png", full_page=True)
+
+    for name, url in ACCOUNT_PAGES.items():
+        check(page, name, url)
+    assert page.problems == []
+
+    client = Client()
+    client.force_login(fan)
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    problems = Problems()
+    signed_in = problems.watch(context.new_page())
+    for name, url in SIGNED_IN_PAGES.items():
+        check(signed_in, name, url)
+    context.close()
+    assert problems == []

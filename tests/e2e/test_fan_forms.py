@@ -557,3 +557,46 @@ def test_account_pages_fit_both_widths_under_the_csp(page, viewport, fan, browse
         check(signed_in, name, url)
     context.close()
     assert problems == []
+
+
+# The artist answers on the post page
+
+
+@pytest.mark.form("comment_moderate")
+def test_the_artist_hides_and_approves_a_comment_from_the_post_page(
+    open_page, member, regular, post, js
+):
+    comment = Comment.objects.get(author=regular)
+    page = open_page(member, js=js)
+    page.goto(post.get_absolute_url())
+    article = page.locator(f"#comment-{comment.pk}")
+    article.get_by_role("button", name="Hide").click()
+    page.wait_for_url(f"**#comment-{comment.pk}")
+    assert status_text(page) == "The comment is hidden."
+    expect(article.locator(".badge", has_text="Hidden")).to_be_visible()
+    assert Client().get(post.get_absolute_url()).content.decode().count("First!") == 0
+    article.get_by_role("button", name="Approve").click()
+    page.wait_for_url(f"**#comment-{comment.pk}")
+    assert status_text(page) == "The comment is approved."
+    expect(article.locator(".badge", has_text="Hidden")).to_have_count(0)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert page.problems == []
+
+
+@pytest.mark.form("account_set_password")
+def test_an_account_without_a_password_sets_one(open_page, db):
+    # Made by an admin without a password: allauth offers "set" instead of "change".
+    user = User.objects.create_user("nopass@example.com", password=None)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    page = open_page(user)
+    page.goto("/accounts/password/change/")
+    page.wait_for_url("**/accounts/password/set/")
+    expect(page.get_by_role("heading", name="Set a password")).to_be_visible()
+    page.get_by_label("Password", exact=True).fill("my very own pass 5")
+    page.get_by_label("Password (again)").fill("my very own pass 5")
+    page.get_by_role("button", name="Set password").click()
+    page.wait_for_load_state()
+    assert "Your password is set." in status_text(page)
+    user.refresh_from_db()
+    assert user.check_password("my very own pass 5")

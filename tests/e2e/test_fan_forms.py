@@ -80,6 +80,15 @@ def regular(fan, post):
     return fan
 
 
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    """What the fan sees at that moment, kept in screenshots/ (gitignored)."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"fan-forms-{name}.png")
+
+
 def status_text(page) -> str:
     return page.locator(STATUS).inner_text()
 
@@ -134,6 +143,7 @@ def test_a_refused_comment_returns_to_the_form_with_the_error_focused(open_page,
     assert "Your comment wasn't posted yet" in alert.inner_text()
     assert in_view(alert) and in_view(page.get_by_text("Write something first."))
     assert focused_id(page) == "id_body"  # autofocus: no JavaScript needed
+    shot(page, f"comment-refused-{'js' if js else 'nojs'}")
     assert page.locator("#id_body").get_attribute("aria-invalid") == "true"
     assert only_expected(page.problems, "400") == []
 
@@ -152,6 +162,7 @@ def test_a_long_paste_is_counted_never_cut(open_page, regular, post):
     assert box.input_value() == "x" * 5001
     assert counter.inner_text().startswith("5,001 characters: 1 over the 5,000 limit.")
     assert box.get_attribute("aria-invalid") == "true"
+    shot(page, "comment-over-the-limit")
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_load_state()
     error = page.get_by_text("Your comment is 5,001 characters long; the limit is 5,000.")
@@ -230,6 +241,7 @@ def test_flagging_says_flagged_and_stays_at_the_comment(open_page, regular, post
     expect(article.get_by_text("Flagged")).to_be_visible()
     assert article.get_by_role("button", name="Flag").count() == 0
     assert in_view(article)
+    shot(page, f"comment-flagged-{'js' if js else 'nojs'}")
     assert comment.flags.count() == 1
     assert page.problems == []
 
@@ -530,15 +542,14 @@ SIGNED_IN_PAGES = {
 def test_account_pages_fit_both_widths_under_the_csp(page, viewport, fan, browser, live_server):
     """Each page once at desktop and phone width: no horizontal scroll, no CSP
     violation or other console error, one h1; screenshots in screenshots/."""
-    shots = Path(__file__).resolve().parents[2] / "screenshots"
-    shots.mkdir(exist_ok=True)
     width = "desktop" if viewport["width"] > 800 else "phone"
 
     def check(page, name: str, url: str) -> None:
         page.goto(url)
         assert page.locator("h1").count() == 1, url
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
-        page.screenshot(path=shots / f"account-{width}-{name}.png", full_page=True)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SHOTS / f"account-{width}-{name}.png", full_page=True)
 
     for name, url in ACCOUNT_PAGES.items():
         check(page, name, url)

@@ -138,6 +138,10 @@ ACCOUNT_ADAPTER = "fans.adapter.AccountAdapter"
 FANHUB_ACCOUNT_EMAIL_BY_WORKER = True
 FANHUB_EMAIL_RETRY_SECONDS = env_int("FANHUB_EMAIL_RETRY_SECONDS", 30, minimum=0)
 FANHUB_EMAIL_MAX_RETRIES = env_int("FANHUB_EMAIL_MAX_RETRIES", 8, minimum=0)  # ~2 h in all
+# Following the confirmation link (in the browser that signed up) signs the fan in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "fans.forms.SignupForm"  # adds the optional display name
+ACCOUNT_FORMS = {"login": "fans.forms.LoginForm"}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -15,7 +15,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static_url("img/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    # Development only: the views answer 404 unless DEBUG is on.
+    # Development only: the views answer 404 unless DEBUG is on, and only staff get in.
     path("dev/mail/", dev_mail.inbox, name="dev_mail"),
     path("dev/mail/<int:index>/", dev_mail.message_detail, name="dev_mail_detail"),
     path("dev/mail/<int:index>/html/", dev_mail.message_html, name="dev_mail_html"),

@@ -141,3 +141,24 @@ def test_a_pasted_table_works_in_posts():
 def test_comments_show_headings_and_rules_as_typed():
     parsed = parse(render_markdown("# 1 fan\n\n---", COMMENT))
     assert "# 1 fan" in parsed.text and "---" in parsed.text
+
+
+# Inputs that made the old renderer take seconds (#10 abuse 4): nothing is lost, and
+# bench/markup.py measures how long they take.
+PATHOLOGICAL = ["[" * 5000, "![" * 2500, "[](" * 1666, "[a" * 2500, "**_* " * 1000]
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:6]))
+def test_pathological_comments_render_whole(text, profile):
+    parsed = parse(render_markdown(text, profile))
+    assert set(parsed.tags) <= {"p", "em", "strong"}
+    assert parsed.text.replace("\n", "").count("[") == text.count("[")
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_nesting_people_write_is_kept(profile):
+    text = "".join("  " * depth + f"- level {depth}\n" for depth in range(5)) + "\n> > > deep"
+    parsed = parse(render_markdown(text, profile))
+    assert all(f"level {depth}" in parsed.text for depth in range(5))
+    assert "deep" in parsed.text and parsed.tags.count("blockquote") == 3

@@ -3,7 +3,7 @@ the pathological inputs known to stall Markdown parsers, through the whole rende
 (markdown-it-py and nh3, `posts.markup.render_markdown`), for comments and posts.
 A script, not a test:
 
-    .venv/bin/python bench/markup.py [--repeat 7]
+    .venv/bin/python bench/markup.py [--repeat 15]
 
 For each input it prints the best of `--repeat` runs (CPU time) at 5,000 characters and the
 ratio between 5,000 and 2,500 characters (2 means linear time, 4 quadratic), then the
@@ -64,7 +64,7 @@ def best_ms(text: str, profile, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     repeat = parser.parse_args().repeat
 
     rows = []
@@ -87,6 +87,7 @@ def main() -> None:
     print(f"worst / ordinary comment:  {max(comments)[0] / prose:.1f}")
     print(f"largest 5k/2.5k ratio:  {max(r[1] for r in rows):.2f}  (2 = linear, 4 = quadratic)")
     print(f"worst comment / {BUDGET_MS:.0f} ms budget:  {max(comments)[0] / BUDGET_MS:.2f}")
+    print(f"load average during the run:  {os.getloadavg()[1]:.1f} (5 min)")
 
 
 def worst_of(rows) -> str:

@@ -40,6 +40,8 @@ PATTERNS = [
     "*", "_", "*a", "_a", "a*", "**_* ", "*a **b ", "~~a", "`", "\\``", "`a``", "\\",
     "&#", "&amp;", "> ", "> - ", "- ", "  - a\n", "1. ", "a\n", "| a ", "# ", "---\n",
     "    a\n", "```\n", "www.x.example ",
+    # Raw HTML blocks (a line opening with an allowed tag): what our renderer scans.
+    "<p><!--", "<p>a <?", "<p>a <![CDATA[", "<p><a b=\"", "<p><a b ", "<table><tr>", "<p></x",
 ]  # fmt: skip
 
 PROSE = (

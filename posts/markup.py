@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
-from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.common.html_re import close_tag, open_tag
 from markdown_it.rules_block import html_block
 
 # The name of a tag at the start of a piece of raw HTML ("" for comments and the like).
@@ -55,12 +55,14 @@ def _parser(profile: Profile) -> MarkdownIt:
     if profile.disable:
         md.disable(list(profile.disable))
 
+    block_tags = profile.tags - {"pre"}
+
     def block(state, start: int, end: int, silent: bool) -> bool:
         # An HTML block swallows lines up to a blank one (or, for <pre>, <style> and
         # the like, to the end of the post): only a line that opens with a tag we show
         # may start one. Anything else is an ordinary paragraph.
-        line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
-        if not profile.allows(line) or TAG_NAME.match(line).group(1).lower() == "pre":
+        tag = TAG_NAME.match(state.src, state.bMarks[start] + state.tShift[start])
+        if not tag or tag.group(1).lower() not in block_tags:
             return False
         return html_block(state, start, end, silent)
 
@@ -70,14 +72,28 @@ def _parser(profile: Profile) -> MarkdownIt:
         "html_block",
         lambda self, tokens, i, *_: HTML_PIECE.sub(
             lambda m: _raw(m.group(), profile) if m.group(1) is None else escape(m.group(1)),
-            tokens[i].content,
+            _without_comments(tokens[i].content),
         ),
     )
     return md
 
 
-# Inside a raw HTML block: each tag, or a run of text between tags (group 1).
-HTML_PIECE = re.compile(rf"{HTML_TAG_RE.pattern}|([^<]+|<)")
+# Inside a raw HTML block: an opening or closing tag, or a run of text (group 1). Only
+# tags: a pattern for comments or <?…?> would rescan to the end at each unclosed one.
+HTML_PIECE = re.compile(rf"{open_tag}|{close_tag}|([^<]+|<)")
+
+
+def _without_comments(html: str) -> str:
+    """Drop complete <!-- … --> comments, in one pass (an unclosed one stays, as text)."""
+    kept, start = [], 0
+    while (opening := html.find("<!--", start)) != -1:
+        closing = html.find("-->", opening + 4)
+        if closing == -1:
+            break
+        kept.append(html[start:opening])
+        start = closing + 3
+    kept.append(html[start:])
+    return "".join(kept)
 
 
 def _raw(html: str, profile: Profile) -> str:

@@ -162,3 +162,11 @@ def test_nesting_people_write_is_kept(profile):
     parsed = parse(render_markdown(text, profile))
     assert all(f"level {depth}" in parsed.text for depth in range(5))
     assert "deep" in parsed.text and parsed.tags.count("blockquote") == 3
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_html_comments_are_hidden_and_an_unclosed_one_shown(profile):
+    for text in ["<p>hi <!-- note to self --> there <!-- never closed", "hi <!-- note to self -->"]:
+        parsed = parse(render_markdown(text, profile))
+        assert "note to self" not in parsed.text and "hi" in parsed.text
+    assert "<!-- never closed" in parse(render_markdown("<p>x <!-- never closed")).text

@@ -18,7 +18,6 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.html_re import close_tag, open_tag
-from markdown_it.rules_block import html_block
 
 # The name of a tag at the start of a piece of raw HTML ("" for comments and the like).
 TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
@@ -43,30 +42,31 @@ class Profile:
         return bool(match) and match.group(1).lower() in self.tags
 
 
-# How deep markup may nest (a list five deep in a quote is fine): markdown-it retries
-# nested brackets up to this depth, so it also bounds the cost of "[[[[…", the worst
-# input we know (bench/markup.py). 20 by default; 12 brings "[[[[…" down to the cost of
-# the other pathological inputs.
+# How deep markup may nest: markdown-it retries nested brackets up to this depth, so it
+# bounds the cost of "[[[[…", the worst input we know (bench/markup.py); 20 by default,
+# 12 brings it down to the cost of the other pathological inputs. Quotes and lists
+# stop nesting a little before it, so ">>>>>>>>>>>>>>>> wow" shows the rest as typed
+# instead of reaching the limit, where markdown-it drops the innermost text.
 MAX_NESTING = 12
+CONTAINERS_UP_TO = MAX_NESTING - 2  # a list takes two levels (list, item) before its text
 
 
 def _parser(profile: Profile) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable(list(profile.enable))
     if profile.disable:
         md.disable(list(profile.disable))
-
     block_tags = profile.tags - {"pre"}
 
-    def block(state, start: int, end: int, silent: bool) -> bool:
+    def starts_allowed_html(state, start: int) -> bool:
         # An HTML block swallows lines up to a blank one (or, for <pre>, <style> and
         # the like, to the end of the post): only a line that opens with a tag we show
         # may start one. Anything else is an ordinary paragraph.
         tag = TAG_NAME.match(state.src, state.bMarks[start] + state.tShift[start])
-        if not tag or tag.group(1).lower() not in block_tags:
-            return False
-        return html_block(state, start, end, silent)
+        return bool(tag) and tag.group(1).lower() in block_tags
 
-    md.block.ruler.at("html_block", block, {"alt": ["paragraph", "reference", "blockquote"]})
+    _guard_block_rule(md, "html_block", starts_allowed_html)
+    for container in ("blockquote", "list"):
+        _guard_block_rule(md, container, lambda state, start: state.level < CONTAINERS_UP_TO)
     md.add_render_rule("html_inline", lambda self, tokens, i, *_: _raw(tokens[i].content, profile))
     md.add_render_rule(
         "html_block",
@@ -76,6 +76,20 @@ def _parser(profile: Profile) -> MarkdownIt:
         ),
     )
     return md
+
+
+def _guard_block_rule(md: MarkdownIt, name: str, guard) -> None:
+    """Run markdown-it's block rule `name` only where `guard(state, line)` is true,
+    keeping which other rules it may interrupt."""
+    rule = next(rule for rule in md.block.ruler.__rules__ if rule.name == name)
+    original = rule.fn
+    md.block.ruler.at(
+        name,
+        lambda state, start, end, silent: (
+            guard(state, start) and original(state, start, end, silent)
+        ),
+        {"alt": list(rule.alt)},
+    )
 
 
 # Inside a raw HTML block: an opening or closing tag, or a run of text (group 1). Only

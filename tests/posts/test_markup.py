@@ -170,3 +170,10 @@ def test_html_comments_are_hidden_and_an_unclosed_one_shown(profile):
         parsed = parse(render_markdown(text, profile))
         assert "note to self" not in parsed.text and "hi" in parsed.text
     assert "<!-- never closed" in parse(render_markdown("<p>x <!-- never closed")).text
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("marker", [">", "> ", "- ", "1. ", "* "])
+def test_nesting_past_the_limit_shows_the_rest_as_typed(profile, marker):
+    parsed = parse(render_markdown(marker * 30 + "wow, this!\n\nnext", profile))
+    assert "wow, this!" in parsed.text and "next" in parsed.text

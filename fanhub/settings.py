@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +128,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", and the like
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing it replaces it
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# allauth limits failed logins, sign-ups and resets per client IP. Behind nginx every
+# request comes from nginx, so one visitor could lock everyone out: with N proxies
+# of ours in front, the client is the Nth address from the right of X-Forwarded-For.
+# Leave 0 (REMOTE_ADDR) when nothing sits in front: the header could be forged.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -165,6 +171,10 @@ else:
 # Uploads: refuse big files before they fill the disk.
 FANHUB_MAX_IMAGE_BYTES = env_int("FANHUB_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
 FANHUB_MAX_IMAGE_PIXELS = env_int("FANHUB_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+# Avatars come from any account, not only the artist's: a lower cap (a 24 MP phone
+# photo passes), and a limit on profile saves, since each decodes an image.
+FANHUB_MAX_AVATAR_PIXELS = env_int("FANHUB_MAX_AVATAR_PIXELS", 25_000_000, minimum=1)
+FANHUB_PROFILE_SAVES_PER_HOUR = env_int("FANHUB_PROFILE_SAVES_PER_HOUR", 10, minimum=1)
 FANHUB_MAX_AUDIO_BYTES = env_int("FANHUB_MAX_AUDIO_BYTES", 200 * 1024 * 1024, minimum=1)
 # Each uploaded file stops being written at its limit (posts/uploads.py): a huge upload
 # never fills the disk, and the form says why it was refused.
@@ -199,6 +209,26 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
+}
+
+# Powerful browser features no page of ours uses are switched off for every
+# response (pages, static files, the admin), so injected or embedded content
+# cannot ask for a camera, a microphone or a location.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
+    ]
 }
 
 # Production safety: behind nginx with TLS. `manage.py check --deploy` stays quiet.

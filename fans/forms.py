@@ -1,12 +1,12 @@
 from django import forms
 
 from fans.models import DigestPreference, User
-from posts.forms import ImageUploadField
+from posts.forms import AvatarUploadField
 from posts.media import replace_file
 
 
 class ProfileForm(forms.ModelForm):
-    avatar_upload = ImageUploadField(
+    avatar_upload = AvatarUploadField(
         required=False,
         label="Avatar",
         help_text="Optional. JPEG, PNG, WebP or GIF; location data is removed.",
@@ -23,6 +23,12 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.avatar:
             del self.fields["remove_avatar"]
+        if self.instance.is_banned:
+            # Their name still signs their old comments: a ban freezes it, and takes
+            # no new avatars. Removing one stays possible.
+            self.fields["display_name"].disabled = True
+            self.fields["display_name"].help_text = "A banned account can't change its name."
+            del self.fields["avatar_upload"]
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
 from posts.media import atomic_with_files
 from posts.models import Artist, HubSettings, Post
+from posts.ratelimit import allow
 from posts.views import PAGE_SIZE, with_comment_counts
 
 
@@ -78,7 +80,18 @@ following = login_required(FollowingView.as_view())
 def account(request):
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and not allow(
+        "profile", user.pk, [(settings.FANHUB_PROFILE_SAVES_PER_HOUR, 3600)]
+    ):
+        # Checked before the form: decoding an avatar is the costly part.
+        typed = {"display_name": request.POST.get("display_name", "")}
+        form = ProfileForm(initial=typed, instance=user)
+        messages.error(
+            request, "You have saved your profile many times this hour. Please try again later."
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         with atomic_with_files():
             form.save()
         messages.success(request, "Your profile is saved.")
@@ -96,6 +109,7 @@ def account(request):
             "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
             "promise": promise(HubSettings.load(), preference.frequency),
         },
+        status=status,
     )
 
 

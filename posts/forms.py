@@ -19,7 +19,18 @@ class ImageUploadField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        return process_image(upload) if upload else None
+        return self.process(upload) if upload else None
+
+    def process(self, upload) -> ProcessedImage:
+        return process_image(upload)
+
+
+class AvatarUploadField(ImageUploadField):
+    """An avatar, which any account may send: a lower pixel cap than covers
+    (FANHUB_MAX_AVATAR_PIXELS), refused from the header before anything is decoded."""
+
+    def process(self, upload) -> ProcessedImage:
+        return process_image(upload, max_pixels=settings.FANHUB_MAX_AVATAR_PIXELS)
 
 
 class AudioInput(forms.FileInput):

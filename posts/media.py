@@ -33,7 +33,17 @@ class ProcessedImage:
     height: int
 
 
-def _open_checked(upload) -> Image.Image:
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """`size` scaled down to fit a side×side box, keeping its proportions."""
+    scale = min(1.0, side / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _open_checked(upload, *, max_pixels: int, max_side: int) -> Image.Image:
+    """Open, check and decode an upload, at no more than about twice the size kept:
+    a JPEG is decoded straight at 1/2, 1/4 or 1/8 scale (`draft`), so a huge photo
+    never exists in memory at full size; other formats are shrunk by a whole factor
+    (`reduce`) right after decoding, before any copy is made."""
     if upload.size > settings.FANHUB_MAX_IMAGE_BYTES:
         raise ValidationError(
             f"This image is {filesizeformat(upload.size)}; the limit is "
@@ -49,13 +59,21 @@ def _open_checked(upload) -> Image.Image:
                 raise ValidationError(
                     "Please upload a JPEG, PNG, WebP or GIF image.", code="format"
                 )
-            if image.width * image.height > settings.FANHUB_MAX_IMAGE_PIXELS:
+            if image.width * image.height > max_pixels:
                 raise ValidationError(
                     f"This image is {image.width}×{image.height} pixels, which is too large "
                     "to process. Please upload a smaller one.",
                     code="too_many_pixels",
                 )
-            image.load()
+            kept = _fit(image.size, max_side)
+            if image.format == "JPEG":
+                image.draft(None, kept)  # never smaller than `kept`
+            image.load()  # decodes it all: a truncated or corrupt file fails here
+            factor = min(image.width // kept[0], image.height // kept[1])
+            if factor >= 2:
+                if image.mode not in REDUCIBLE_MODES:
+                    image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+                image = image.reduce(factor)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -71,6 +89,14 @@ def _open_checked(upload) -> Image.Image:
     return image
 
 
+# Modes Image.reduce works on; palette and 1-bit images are converted first.
+REDUCIBLE_MODES = {"L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "I", "F"}
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
 def _encode(image: Image.Image, name: str) -> ContentFile:
     buffer = io.BytesIO()
     if image.mode == "RGBA":
@@ -82,16 +108,22 @@ def _encode(image: Image.Image, name: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=f"{name}.{ext}")
 
 
-def process_image(upload, *, max_side: int = 1600, thumb_side: int = 640) -> ProcessedImage:
-    """Check an uploaded image and return clean, resized copies of it.
+def process_image(
+    upload, *, max_side: int = 1600, thumb_side: int = 640, max_pixels: int | None = None
+) -> ProcessedImage:
+    """Check an uploaded image and return clean, resized copies of it. `max_pixels`
+    defaults to FANHUB_MAX_IMAGE_PIXELS (avatars pass their own, lower one).
 
     Raises ValidationError with a message fit to show next to the form field.
     """
-    image = _open_checked(upload)
-    image = ImageOps.exif_transpose(image)
-    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    max_pixels = max_pixels or settings.FANHUB_MAX_IMAGE_PIXELS
+    image = _open_checked(upload, max_pixels=max_pixels, max_side=max_side)
+    has_alpha = _has_alpha(image)
+    ImageOps.exif_transpose(image, in_place=True)
     # Rebuilding from pixels alone drops EXIF, XMP, ICC text chunks and comments.
-    clean = image.convert("RGBA" if has_alpha else "RGB")
+    mode = "RGBA" if has_alpha else "RGB"
+    clean = image if image.mode == mode else image.convert(mode)
+    del image  # the decoded original, when a converted copy was made
     clean.info = {}
     clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     thumb = clean.copy()

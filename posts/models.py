@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -30,7 +31,10 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
 
 class ArtistQuerySet(models.QuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
-        """The artists a user may post for: their own, or every one for a superuser."""
+        """The artists a user may act for: write, upload, edit, moderate comments on
+        the site. Their own, or every one for a superuser. The one rule everywhere
+        (studio, post pages, comment moderation, the Studio link); plain staff
+        moderate in the admin, not as the artist."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -67,11 +71,8 @@ class Artist(models.Model):
         return reverse("artist_detail", args=[self.slug])
 
     def has_member(self, user) -> bool:
+        """May this user act for this artist? (`for_member`: members and superusers.)"""
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
-
-    def is_looked_after_by(self, user) -> bool:
-        """Its members and the hub's staff edit its posts and moderate its comments."""
-        return user.is_authenticated and (user.is_staff or self.has_member(user))
 
 
 class PostQuerySet(models.QuerySet):
@@ -162,6 +163,24 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("post_detail", args=[self.artist.slug, self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.lacks_audio():
+            raise ValidationError(
+                "A mix needs at least one version with audio before it is published or "
+                "scheduled. Keep it a draft, and add its audio in the studio."
+            )
+
+    def lacks_audio(self, versions: int | None = None) -> bool:
+        """A mix that is published or scheduled must have audio: the rule for every
+        path (the studio, the admin and its versions inline, any ModelForm).
+        `versions` is the count a form is about to leave; else the saved ones."""
+        if self.kind != self.Kind.MIX or self.status == self.Status.DRAFT:
+            return False
+        if versions is None:
+            versions = self.mixes.count() if self.pk else 0
+        return versions == 0
 
     @property
     def is_live(self) -> bool:
@@ -372,8 +391,8 @@ class HubSettings(models.Model):
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
-        moderators (the artist's members, staff) see everything."""
-        if post.artist.is_looked_after_by(user):
+        whoever acts for the artist sees everything."""
+        if post.artist.has_member(user):
             return self
         if user.is_authenticated:
             return self.filter(

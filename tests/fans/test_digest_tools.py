@@ -37,6 +37,18 @@ def test_send_digests_sends_once(artist, db, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
 
 
+def test_send_digests_reports_what_it_sent_not_what_it_looked_at(artist, transactional_db, smtp):
+    # No test transaction around it: the command's batches go out as they commit.
+    make_follower("a@example.com", artist)
+    make_follower("gone@example.com", artist)
+    publish(artist, "New song")
+    smtp.refuse = {"gone@example.com"}
+    out = command()
+    assert [m["To"] for m in smtp.messages] == ["a@example.com"]
+    assert "1 email(s) sent, 1 refused by the fan's mail server, 0 waiting" in out
+    assert "2 looked at" in out
+
+
 def test_studio_next_digest_shows_who_is_due_and_a_preview(client, member, artist):
     make_follower("a@example.com", artist)
     make_follower("b@example.com", artist)

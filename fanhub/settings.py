@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from fanhub.cache import redis_cache
-from fanhub.env import env_bool, env_int, env_list, env_str, parse_email_url
+from fanhub.env import env_bool, env_int, env_list, env_str, parse_email_url, served_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FANHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -26,8 +26,12 @@ SECRET_KEY = env_str("SECRET_KEY") or (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Absolute links in feeds and emails when there is no request to ask.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in feeds and emails when there is no request to ask. In development,
+# commands run by hand (send_digests) link to the site `make run` serves: it writes its
+# address to var/site_url.
+SITE_URL = (
+    env_str("SITE_URL") or (served_site_url(VAR_DIR) if DEBUG else "") or "http://127.0.0.1:8000"
+).rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Fanhub")
 
 INSTALLED_APPS = [

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from posts.markup import COMMENT, render_markdown
+from posts.markup import COMMENT, plain_text, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
 RESERVED_SLUGS = {"follow", "unfollow", "feed"}
@@ -208,7 +207,9 @@ class Post(models.Model):
 
     @property
     def excerpt(self) -> str:
-        return Truncator(strip_tags(self.body_html)).words(40)
+        """The start of the text as a reader sees it: plain, never HTML, so templates
+        escape it once ("R&B", not "R&amp;B"), with paragraphs and list items apart."""
+        return Truncator(plain_text(self.body_html)).words(40)
 
     def comments_closed_reason(self, hub: "HubSettings") -> str:
         """Empty while fans may comment; otherwise why not, in words for the page."""

@@ -6,6 +6,7 @@ Defaults are safe for production; `make run` turns DEBUG on for a local demo.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -269,6 +270,11 @@ LOGGING = {
 FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)
 FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)
 
+# Listening reports (posts/listening.py): the largest beacon body, and how many
+# beacons one visitor (account, or address when signed out) may send a minute.
+FANHUB_LISTENING_MAX_BYTES = 4096
+FANHUB_LISTENING_PER_MINUTE = env_int("FANHUB_LISTENING_PER_MINUTE", 30, minimum=1)
+
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under
 # var/broker/, which the web process, the worker and beat all share without a server.
 BROKER_DIR = VAR_DIR / "broker"
@@ -325,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
     "plan-digests": {
         "task": "fans.tasks.plan_digests",
         "schedule": FANHUB_DIGEST_PASS_SECONDS,
+    },
+    # Listening reports into daily counts per version; raw ones past 30 days deleted.
+    "rollup-listening": {
+        "task": "posts.tasks.rollup_listening",
+        "schedule": crontab(hour=3, minute=17),
     },
     # Waveforms whose task was lost while the broker was down.
     "draw-missing-waveforms": {

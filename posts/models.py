@@ -124,6 +124,14 @@ class Post(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     comments_open = models.BooleanField(default=True)
+    # Stream only or downloadable; None follows the visibility (`allows_download`).
+    downloadable = models.BooleanField(
+        "downloads",
+        null=True,
+        blank=True,
+        choices=[(None, "As the visibility says"), (False, "Stream only"), (True, "Downloadable")],
+        help_text="Followers-only posts and preview links stream only unless you say otherwise.",
+    )
     cover = models.ImageField(
         upload_to="covers/", blank=True, width_field="cover_width", height_field="cover_height"
     )
@@ -189,6 +197,14 @@ class Post(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def allows_download(self) -> bool:
+        """Is there a download link, and is the audio sent as a file to keep? The
+        artist's choice, else downloadable when public and stream only otherwise."""
+        if self.downloadable is not None:
+            return self.downloadable
+        return self.visibility == self.Visibility.PUBLIC
 
     def is_visible_to(self, user) -> bool:
         """May this user read the post in full? (Public ones need no query.)"""
@@ -444,6 +460,17 @@ class Comment(models.Model):
         editable=False,
         related_name="comments",
     )
+    # A guest's comment, through a private preview link: named by the link's label
+    # (kept when the link is deleted), always moderated.
+    preview_link = models.ForeignKey(
+        "posts.PreviewLink",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="comments",
+    )
+    guest_name = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -497,3 +524,12 @@ class CommentFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Flag on comment {self.comment_id}"
+
+
+# Feedback on mixes (preferences, preview links, listening): its own module.
+from posts.feedback_models import (  # noqa: E402, F401
+    ListeningDay,
+    ListeningReport,
+    PreviewLink,
+    VersionPreference,
+)

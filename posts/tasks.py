@@ -30,3 +30,11 @@ def draw_missing_waveforms() -> None:
     from posts import audio
 
     audio.draw_missing_waveforms(uploaded_before=timezone.now() - WAVEFORM_GRACE)
+
+
+@shared_task
+def rollup_listening() -> None:
+    """Nightly: listening reports into per-version days (posts.listening.rollup)."""
+    from posts import listening
+
+    listening.rollup()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts import comment_views, feeds, studio, views
+from posts import comment_views, feedback_views, feeds, studio, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,6 +14,34 @@ urlpatterns = [
     path("studio/versions/<int:pk>/edit/", studio.mix_edit, name="studio_mix_edit"),
     path("studio/versions/<int:pk>/move/", studio.mix_move, name="studio_mix_move"),
     path("studio/versions/<int:pk>/delete/", studio.mix_delete, name="studio_mix_delete"),
+    path(
+        "studio/posts/<int:pk>/feedback/",
+        feedback_views.studio_feedback,
+        name="studio_feedback",
+    ),
+    path(
+        "studio/posts/<int:pk>/downloads/",
+        feedback_views.studio_post_downloads,
+        name="studio_post_downloads",
+    ),
+    path(
+        "studio/posts/<int:pk>/preview-links/",
+        feedback_views.studio_preview_create,
+        name="studio_preview_create",
+    ),
+    path(
+        "studio/preview-links/<int:pk>/revoke/",
+        feedback_views.studio_preview_revoke,
+        name="studio_preview_revoke",
+    ),
+    path("listening/", feedback_views.listening_report, name="listening_report"),
+    path("listen/<str:token>/", feedback_views.preview_page, name="preview_page"),
+    path(
+        "listen/<str:token>/audio/<int:pk>.<slug:ext>",
+        feedback_views.preview_audio,
+        name="preview_audio",
+    ),
+    path("listen/<str:token>/notes/", feedback_views.preview_comment, name="preview_comment"),
     path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
     path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
     path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
@@ -25,6 +53,11 @@ urlpatterns = [
         "artists/<slug:artist_slug>/<slug:slug>/comments/",
         comment_views.comment_create,
         name="comment_create",
+    ),
+    path(
+        "artists/<slug:artist_slug>/<slug:slug>/prefer/",
+        feedback_views.version_preference,
+        name="version_preference",
     ),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),

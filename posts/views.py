@@ -11,6 +11,7 @@ from django.views.generic import ListView
 
 from posts.forms import CommentForm
 from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
+from posts.preferences import post_feedback
 from posts.ranges import file_response
 
 PAGE_SIZE = 12
@@ -116,6 +117,8 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "mixes": mixes,
             # The player opens with the last version; comments on others say which.
             "current_mix": mixes[-1] if mixes else None,
+            # The reader's own preferred version, or the artist's tally (never cached).
+            "feedback": post_feedback(request, post, mixes, can_edit),
         },
         status=status,
     )
@@ -135,7 +138,7 @@ def mix_audio(request, pk: int, ext: str):
         if not post.is_live:
             raise Http404("No audio here.")
         raise PermissionDenied("Follow the artist to listen to this mix.")
-    return file_response(
+    response = file_response(
         request,
         mix.audio,
         content_type=mix.mime_type,
@@ -143,3 +146,7 @@ def mix_audio(request, pk: int, ext: str):
         etag=mix.etag,
         last_modified=mix.created_at.timestamp(),
     )
+    if not post.allows_download:
+        # Stream only: browsers play it in place and offer no file to keep.
+        response["Content-Disposition"] = "inline"
+    return response

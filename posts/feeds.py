@@ -101,7 +101,7 @@ class PodcastRss(Rss201rev2Feed):
 
 
 class ArtistPodcastFeed(Feed):
-    """Every version of every public mix is an episode, newest first: a fan hears
+    """Every version of every public, downloadable mix is an episode, newest first: a fan hears
     "v2 - louder vocals" in their podcast app the day it is added."""
 
     feed_type = PodcastRss
@@ -135,7 +135,10 @@ class ArtistPodcastFeed(Feed):
     def items(self, artist: Artist) -> list[Mix]:
         mixes = list(
             Mix.objects.filter(
-                post__in=Post.objects.public().filter(artist=artist, kind=Post.Kind.MIX)
+                post__in=Post.objects.public()
+                .filter(artist=artist, kind=Post.Kind.MIX)
+                # Stream-only mixes stay off the feed: an enclosure is a download.
+                .exclude(downloadable=False)
             )
             .select_related("post__artist")
             .annotate(released=Greatest("post__published_at", "created_at"))

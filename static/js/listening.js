@@ -47,9 +47,13 @@
       state.last = null;
       return;
     }
-    if (!audio.paused && state.last !== null && now > state.last && now - state.last < 2) {
+    // Time heard between two events while playing; a jump (a seek) is not heard.
+    const step = 2 * Math.max(1, audio.playbackRate);
+    if (state.last !== null && now > state.last && now - state.last < step) {
       state.seconds += now - state.last;
-      state.segments.add(Math.min(SEGMENTS - 1, Math.floor((now / duration) * SEGMENTS)));
+      const first = Math.floor((state.last / duration) * SEGMENTS);
+      const last = Math.min(SEGMENTS - 1, Math.floor((now / duration) * SEGMENTS));
+      for (let n = first; n <= last; n++) state.segments.add(n);
     }
     state.last = audio.paused ? null : now;
   }

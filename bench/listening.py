@@ -1,0 +1,171 @@
+"""Benchmark of listening reports (posts/listening.py): a script, not a test.
+
+1. Ingest: N beacons (one report each, as static/js/listening.js sends them) through
+   the whole Django stack (middleware, rate limit in Redis, plausibility checks, the
+   upsert), against a bare loop of single-row INSERTs of the same rows in the same
+   run. Python memory is traced at N/10 and N reports: flat means the peak does not
+   grow with N.
+2. Rollup: a month of raw reports for 100 versions, counted into ListeningDay, against
+   a bare loop inserting the same number of rows in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanhub \\
+    REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/listening.py
+
+It creates and drops its own test database (test_<name>).
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("DATABASE_URL"):
+    sys.exit("Set DATABASE_URL (PostgreSQL).")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="fanhub.settings",
+    DEBUG="false",
+    SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+    FANHUB_LISTENING_PER_MINUTE=str(10**9),
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from posts import listening  # noqa: E402
+from posts.feedback_models import SEGMENTS, ListeningReport  # noqa: E402
+from posts.models import Artist, Mix, Post  # noqa: E402
+
+
+def make_versions(count: int) -> list[Mix]:
+    artist = Artist.objects.create(name="Bench", slug="bench")
+    post = Post.objects.create(
+        artist=artist,
+        title="Bench mix",
+        kind=Post.Kind.MIX,
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=60),
+    )
+    return Mix.objects.bulk_create(
+        Mix(post=post, version=f"v{n}", audio=f"mixes/{n}.wav", format="wav", size=1, duration=200)
+        for n in range(count)
+    )
+
+
+def a_report(mix: Mix, n: int) -> dict:
+    heard = random.randint(1, SEGMENTS)
+    return {
+        "mix": mix.pk,
+        "listen": f"{n:032x}",
+        "segments": list(range(heard)),
+        "heard": heard * mix.duration / SEGMENTS,
+    }
+
+
+def bare_inserts(rows: list[tuple]) -> float:
+    """The floor: one plain INSERT per row, autocommit, no checks."""
+    table = ListeningReport._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (mix_id, day, listen, user_id, segments, heard_seconds) "
+        "VALUES (%s, %s, %s, NULL, %s, %s)"
+    )
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(sql, row)
+    elapsed = time.perf_counter() - start
+    ListeningReport.objects.all().delete()
+    return elapsed
+
+
+def ingest(client: Client, mixes: list[Mix], count: int, offset: int) -> tuple[float, int]:
+    """Seconds for `count` beacons, and the peak of Python memory traced meanwhile."""
+    url = "/listening/"
+    tracemalloc.start()
+    start = time.perf_counter()
+    for n in range(count):
+        body = json.dumps({"reports": [a_report(mixes[n % len(mixes)], offset + n)]})
+        response = client.post(url, body, content_type="text/plain")
+        assert response.status_code == 204, response.status_code
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return elapsed, peak
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--versions", type=int, default=100)
+    parser.add_argument("--per-day", type=int, default=100, help="listenings per version a day")
+    args = parser.parse_args()
+
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(ALLOWED_HOSTS=["testserver"]):
+            mixes = make_versions(args.versions)
+            client = Client()
+            today = timezone.localdate()
+
+            # 1. Ingest, against bare inserts of as many rows.
+            _, small_peak = ingest(client, mixes, args.reports // 10, 0)
+            ListeningReport.objects.all().delete()
+            seconds, peak = ingest(client, mixes, args.reports, 10**6)
+            ListeningReport.objects.all().delete()
+            rows = [
+                (mixes[n % len(mixes)].pk, today, f"{n:032x}", 0b111, 30.0)
+                for n in range(args.reports)
+            ]
+            floor = bare_inserts(rows)
+            print(f"ingest: {args.reports} beacons in {seconds:.2f} s")
+            print(f"  = {args.reports / seconds * 60:,.0f} reports a minute (one process)")
+            print(f"  bare single-row INSERT loop: {floor:.2f} s; ratio {floor / seconds:.2f}")
+            print(
+                f"  Python memory peak: {small_peak / 1e6:.2f} MB at {args.reports // 10}, "
+                f"{peak / 1e6:.2f} MB at {args.reports} (ratio {peak / small_peak:.2f})"
+            )
+
+            # 2. Rollup of a month, against bare inserts of as many rows.
+            first = today - timedelta(days=30)
+            month = []
+            for day in range(30):
+                chunk = [
+                    listening.Report(
+                        mix.pk, f"{day:02d}{n:030x}", (1 << random.randint(1, 20)) - 1, 12
+                    )
+                    for mix in mixes
+                    for n in range(args.per_day)
+                ]
+                listening.record(chunk, day=first + timedelta(days=day))
+                month += chunk
+            raw = ListeningReport.objects.count()
+            start = time.perf_counter()
+            days, deleted = listening.rollup(today)
+            rollup_seconds = time.perf_counter() - start
+            ListeningReport.objects.all().delete()
+            floor = bare_inserts(
+                [(r.mix_id, date(2026, 1, 1), r.listen, r.segments, r.heard) for r in month]
+            )
+            print(f"rollup: {raw:,} raw reports, {args.versions} versions, 30 days")
+            print(f"  {days} version-days written, {deleted} raw deleted in {rollup_seconds:.2f} s")
+            print(
+                f"  bare single-row INSERT loop of the same {raw:,} rows: {floor:.2f} s; "
+                f"ratio {floor / rollup_seconds:.1f}"
+            )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -32,6 +32,7 @@ os.environ.update(
     DEBUG="false",
     SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
     FANHUB_LISTENING_PER_MINUTE=str(10**9),
+    SECURE_SSL_REDIRECT="false",
 )
 
 import django  # noqa: E402

@@ -236,6 +236,8 @@ def chart(listening: VersionListening, moments: list[int]) -> dict:
             "share": share,
             "start": n * duration / SEGMENTS,
             "end": (n + 1) * duration / SEGMENTS,
+            "from_percent": n * 100 // SEGMENTS,
+            "to_percent": (n + 1) * 100 // SEGMENTS,
         }
         for n, share in enumerate(listening.retention)
     ]

@@ -153,7 +153,7 @@ def test_a_preview_link_from_the_studio_works_for_a_guest_until_revoked(
 
 
 def test_the_player_s_beacon_reaches_the_server_and_the_studio_shows_the_play(
-    page, mix_post, live_server
+    page, browser, viewport, mix_post, live_server
 ):
     page.goto(mix_post.get_absolute_url())
     page.get_by_role("button", name="Play v2 - louder vocals").click()
@@ -172,7 +172,13 @@ def test_the_player_s_beacon_reaches_the_server_and_the_studio_shows_the_play(
     member = make_user("juniper@example.com")
     mix_post.artist.members.add(member)
     listening.rollup(timezone.localdate() + timedelta(days=1))
-    client = Client()
-    client.force_login(member)
-    studio = client.get(reverse("studio_feedback", args=[mix_post.pk])).content.decode()
-    assert "<strong>1</strong> play ·" in studio
+    studio = signed_in(browser, live_server, viewport, member).new_page()
+    studio.goto(reverse("studio_feedback", args=[mix_post.pk]))
+    version = studio.get_by_role("article", name="v2 - louder vocals")
+    assert "1 play · 0 people" in version.locator(".feedback-version__facts").inner_text()
+    assert version.get_by_role("img", name="Share of plays still listening").is_visible()
+    version.get_by_text("The figures as a table").click()
+    first_row = version.get_by_role("row", name="0–5 % (0:00–0:00)")
+    assert first_row.get_by_role("cell").inner_text() == "100 %"
+    assert "No plays yet." in studio.get_by_role("article", name="v1").inner_text()
+    shot(studio, f"feedback-retention-{viewport['width']}.png")

@@ -413,5 +413,6 @@ def test_the_studio_page_draws_retention_with_comment_markers(client, member, fa
     assert "<strong>1</strong> play ·" in page
     assert page.count('class="retention__bar"') == SEGMENTS
     assert 'cx="300.0"' in page  # the comment at 0:10 of 0:20, halfway along 600
-    assert '<th scope="row">0:00–0:01</th><td>100 %</td>' in page
-    assert '<th scope="row">0:10–0:11</th><td>0 %</td>' in page
+    assert '<th scope="row">0–5 % (0:00–0:01)</th><td>100 %</td>' in page
+    assert '<th scope="row">45–50 % (0:09–0:10)</th><td>100 %</td>' in page
+    assert '<th scope="row">50–55 % (0:10–0:11)</th><td>0 %</td>' in page

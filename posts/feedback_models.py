@@ -63,11 +63,9 @@ PREVIEW_SALT = "posts.preview-link"
 
 
 class PreviewLinkQuerySet(models.QuerySet):
-    def usable(self) -> "PreviewLinkQuerySet":
-        """Not revoked, not expired, and not out of plays."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).filter(
-            Q(max_plays__isnull=True) | Q(plays__lt=F("max_plays"))
-        )
+    def active(self) -> "PreviewLinkQuerySet":
+        """Not revoked and not expired (a link out of plays still shows its page)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class PreviewLink(models.Model):
@@ -122,13 +120,13 @@ class PreviewLink(models.Model):
 
     @classmethod
     def from_token(cls, token: str) -> "PreviewLink | None":
-        """The usable link a token names, or None (bad signature, revoked, expired,
-        out of plays, or its post gone)."""
+        """The active link a token names, or None (bad signature, revoked, expired,
+        or its post gone)."""
         try:
             pk, key = signing.Signer(salt=PREVIEW_SALT).unsign_object(token)
         except (signing.BadSignature, ValueError, TypeError):
             return None
-        link = cls.objects.usable().select_related("post__artist").filter(pk=pk).first()
+        link = cls.objects.active().select_related("post__artist").filter(pk=pk).first()
         if link is None or not secrets.compare_digest(str(key), link.key):
             return None
         return link
@@ -139,9 +137,13 @@ class PreviewLink(models.Model):
             return "Revoked"
         if self.expires_at <= timezone.now():
             return "Expired"
-        if self.max_plays is not None and self.plays >= self.max_plays:
+        if self.out_of_plays:
             return "Out of plays"
         return "Active"
+
+    @property
+    def out_of_plays(self) -> bool:
+        return self.max_plays is not None and self.plays >= self.max_plays
 
     def touch(self, *, play: bool = False) -> None:
         """Count an opening of the page or a play, in one statement (no lost counts)."""

@@ -190,13 +190,12 @@ def _preview_page(request, link: PreviewLink, form=None, status: int = 200):
         )
     # Links stream only unless the artist made the post downloadable.
     post.downloadable = post.downloadable is True
-    out_of_plays = link.max_plays is not None and link.plays >= link.max_plays
     context = {
         "link": link,
         "post": post,
         "mixes": mixes,
         "current_mix": mixes[-1] if mixes else None,
-        "out_of_plays": out_of_plays,
+        "out_of_plays": link.out_of_plays,
         "form": form or GuestCommentForm(post=post, mixes=mixes),
         "notes": link.comments.select_related("mix").order_by("created_at"),
         "preview_token": link.token,
@@ -215,7 +214,7 @@ def preview_page(request, token: str):
 @require_safe
 def preview_audio(request, token: str, pk: int, ext: str):
     link = _link_or_gone(token)
-    if link.max_plays is not None and link.plays >= link.max_plays:
+    if link.out_of_plays:
         raise PermissionDenied("This link's plays are used up.")
     mix = get_object_or_404(Mix, pk=pk, format=ext, post=link.post_id)
     response = file_response(

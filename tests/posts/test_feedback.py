@@ -416,3 +416,23 @@ def test_the_studio_page_draws_retention_with_comment_markers(client, member, fa
     assert '<th scope="row">0–5 % (0:00–0:01)</th><td>100 %</td>' in page
     assert '<th scope="row">45–50 % (0:09–0:10)</th><td>100 %</td>' in page
     assert '<th scope="row">50–55 % (0:10–0:11)</th><td>0 %</td>' in page
+
+
+def test_a_play_limit_counts_10_seconds_heard_once_then_stops_new_plays(client, make_post):
+    post = make_post(kind=Post.Kind.MIX, status=Post.Status.DRAFT)
+    mix = make_mix(post, "wav", seconds=20)
+    link = make_link(post, max_plays=1)
+    audio_url = reverse("preview_audio", args=[link.token, mix.pk, mix.format])
+    beacon(client, [report(mix, list(range(10)), 9.9)], preview=link.token)
+    link.refresh_from_db()
+    assert link.plays == 0
+    assert client.get(audio_url).status_code == 200
+    beacon(client, [report(mix, list(range(10)), 10.0)], preview=link.token)
+    beacon(client, [report(mix, list(range(12)), 12.0)], preview=link.token)  # the same listening
+    link.refresh_from_db()
+    assert link.plays == 1 and link.state == "Out of plays"
+    page = client.get(link.get_absolute_url())
+    assert page.status_code == 200
+    assert "This link has no plays left (its limit was 1)" in page.content.decode()
+    assert audio_url not in page.content.decode()
+    assert client.get(audio_url).status_code == 403

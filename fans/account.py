@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from fans.models import User
-from posts.models import Comment
+from posts.models import Comment, ListeningReport
 
 
 def export_data(user: User) -> dict:
@@ -32,6 +32,20 @@ def export_data(user: User) -> dict:
                 "edited_at": c.edited_at.isoformat() if c.edited_at else None,
             }
             for c in user.comments.select_related("post__artist").order_by("created_at")
+        ],
+        "preferred_versions": [
+            {"post": p.post.title, "version": p.mix.version, "since": p.updated_at.isoformat()}
+            for p in user.version_preferences.select_related("post", "mix")
+        ],
+        # Raw listening kept against the account (30 days at most; README).
+        "listening": [
+            {
+                "post": r.mix.post.title,
+                "version": r.mix.version,
+                "day": r.day.isoformat(),
+                "seconds_heard": r.heard_seconds,
+            }
+            for r in ListeningReport.objects.filter(user=user).select_related("mix__post")
         ],
     }
 

@@ -142,7 +142,9 @@ def studio_preview_revoke(request, pk: int):
 def listening_report(request):
     """Reports from static/js/listening.js. Sets no cookie and answers 204 with no
     body; 400 for an implausible report, 429 past the per-visitor limit."""
-    if len(request.body) > settings.FANHUB_LISTENING_MAX_BYTES:
+    limit = settings.FANHUB_LISTENING_MAX_BYTES
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > limit or len(request.body) > limit:
         return HttpResponse(status=413)
     user = request.user
     visitor = f"u{user.pk}" if user.is_authenticated else get_adapter().get_client_ip(request)

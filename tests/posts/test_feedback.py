@@ -436,3 +436,20 @@ def test_a_play_limit_counts_10_seconds_heard_once_then_stops_new_plays(client, 
     assert "This link has no plays left (its limit was 1)" in page.content.decode()
     assert audio_url not in page.content.decode()
     assert client.get(audio_url).status_code == 403
+
+
+def test_the_account_export_lists_preferences_and_listening(client, fan, mix_post):
+    v1 = mix_post.mixes.first()
+    VersionPreference.choose(fan, v1)
+    listening.record([listening.Report(v1.pk, LISTEN, 0b11, 1.5)], user=fan)
+    client.force_login(fan)
+    data = json.loads(client.get(reverse("account_export")).content)
+    assert data["preferred_versions"][0]["version"] == "v1"
+    assert data["listening"] == [
+        {
+            "post": "Night drive",
+            "version": "v1",
+            "day": timezone.localdate().isoformat(),
+            "seconds_heard": 1.5,
+        }
+    ]

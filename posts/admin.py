@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import redirect
 
-from posts.forms import ImageUploadField
+from posts.forms import ImageUploadField, time_zone_field
 from posts.media import replace_file
 from posts.models import Artist, Comment, HubSettings, Mix, Post
 
@@ -12,10 +12,11 @@ class ArtistAdminForm(forms.ModelForm):
     avatar_upload = ImageUploadField(
         required=False, label="New avatar", help_text="Replaces the current avatar."
     )
+    time_zone = time_zone_field()
 
     class Meta:
         model = Artist
-        fields = ["name", "slug", "bio", "members"]
+        fields = ["name", "slug", "bio", "time_zone", "members"]
 
     def save(self, commit: bool = True) -> Artist:
         artist = super().save(commit=False)

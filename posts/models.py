@@ -1,8 +1,10 @@
 import uuid
+import zoneinfo
 from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -27,6 +29,15 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
         suffix = f"-{n}"
         slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
     return slug
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone we know, like Europe/Berlin.")
 
 
 class ArtistQuerySet(models.QuerySet):
@@ -54,6 +65,12 @@ class Artist(models.Model):
         related_name="artists",
         help_text="People who may write, upload and moderate for this artist.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The studio reads and shows schedule times in this zone, like Europe/Berlin.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArtistQuerySet.as_manager()
@@ -66,6 +83,10 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artist_detail", args=[self.slug])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def has_member(self, user) -> bool:
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()

@@ -41,6 +41,8 @@
       document.querySelectorAll("[data-files-dropped]").forEach((note) => note.remove());
     }
     init();
+    // Other scripts (studio.js) set up the new page's controls again.
+    document.dispatchEvent(new Event("fanhub:page-replaced"));
     const alert = document.querySelector('[role="alert"]');
     if (alert) {
       alert.tabIndex = -1;

@@ -9,9 +9,11 @@ from django.test import Client
 from fans.models import User
 from posts.models import Artist
 from tests.audio import audio_bytes
+from tests.e2e.conftest import DESKTOP
 from tests.images import image_bytes
 
 PASSWORD = "a-long-demo-password"
+SCREENSHOTS = settings.BASE_DIR / "screenshots"
 
 
 def make_member(artist: Artist, email: str = "artist@example.com") -> User:
@@ -29,6 +31,26 @@ def sign_in(page, user: User, base_url: str) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
     )
+
+
+def open_studio(browser, live_server, user: User, js: bool = True, **options):
+    """A signed-in page at desktop width, recording any HTTP error or script error in
+    `page.problems`. Close its context when done: `page.context.close()`."""
+    options.setdefault("viewport", DESKTOP)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=js, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = []
+    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    sign_in(page, user, live_server.url)
+    return page
+
+
+def screenshot(page, folder: str, name: str) -> None:
+    """Saved in screenshots/<folder>/ (not in git) to look at; see README."""
+    (SCREENSHOTS / folder).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / folder / f"{name}.png", full_page=True)
 
 
 def cover_file(size=(900, 600)) -> dict:

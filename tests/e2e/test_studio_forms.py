@@ -11,8 +11,7 @@ from django.utils import timezone
 from fans.models import Follow
 from posts.models import Artist, Comment, Mix, Post
 from tests.audio import audio_bytes, make_mix
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.studio_helpers import make_member, sign_in
+from tests.e2e.studio_helpers import make_member, open_studio, screenshot
 from tests.fans.test_digests import make_follower
 
 pytestmark = pytest.mark.e2e
@@ -35,17 +34,9 @@ def member(artist):
 
 @pytest.fixture
 def studio(browser, js, live_server, member):
-    context = browser.new_context(
-        viewport=DESKTOP, base_url=live_server.url, java_script_enabled=js
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = []
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    sign_in(page, member, live_server.url)
+    page = open_studio(browser, live_server, member, js)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture
@@ -215,6 +206,7 @@ def test_send_me_a_test_digest(studio, mix_post, member):
     page.get_by_role("button", name="Send me a test").click()
     page.wait_for_load_state()
     assert f"A test is on its way to {member.email}." in status(page)
+    screenshot(page, "studio", "next-digest-test-sent")
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert "Night drive" in mail.outbox[0].body
     assert Follow.objects.count() == 1  # nobody else was touched
@@ -228,3 +220,4 @@ def test_send_me_a_test_with_nothing_to_send(studio, member):
     assert page.get_by_text("No published posts yet, so there is nothing to send.").is_visible()
     assert page.get_by_role("button", name="Send me a test").count() == 0
     assert mail.outbox == []
+    screenshot(page, "studio", "next-digest-empty")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from posts.media import process_image, replace_file
 from posts.models import Artist, Post
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.studio_helpers import audio_file, make_member, sign_in
+from tests.e2e.studio_helpers import audio_file, make_member, open_studio, screenshot
 from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.e2e
@@ -20,11 +20,8 @@ def artist(transactional_db):
 
 
 def studio_context(browser, live_server, artist, **options):
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, make_member(artist), live_server.url)
-    return context, page
+    page = open_studio(browser, live_server, make_member(artist), **options)
+    return page.context, page
 
 
 @pytest.mark.form("studio_post_create")
@@ -34,6 +31,7 @@ def test_audio_fields_show_only_for_a_mix(browser, live_server, artist):
     audio_group = page.get_by_role("group", name="Audio: for a mix only")
     assert page.get_by_label("Kind").input_value() == "note"
     assert audio_group.is_hidden()
+    screenshot(page, "studio", "write-a-note")
     page.get_by_label("Kind").select_option("mix")
     assert audio_group.is_visible()
     # A file chosen, then the artist changes their mind: a note goes out without it.
@@ -50,7 +48,7 @@ def test_audio_fields_show_only_for_a_mix(browser, live_server, artist):
 
 
 def test_without_javascript_the_audio_fields_stay_and_say_mix_only(browser, live_server, artist):
-    context, page = studio_context(browser, live_server, artist, java_script_enabled=False)
+    context, page = studio_context(browser, live_server, artist, js=False)
     page.goto(reverse("studio_post_create"))
     group = page.get_by_role("group", name="Audio: for a mix only")
     assert group.is_visible()
@@ -66,6 +64,7 @@ def test_the_browsers_time_zone_is_suggested_and_used(browser, live_server, arti
     hint = page.get_by_text("Your computer's clock is set to America/New_York.")
     assert hint.is_visible()
     page.get_by_role("link", name="Change Juniper Lane's time zone").click()
+    screenshot(page, "studio", "time-zone-suggested")
     page.get_by_role("button", name="Choose it").click()
     assert page.get_by_label("Time zone").input_value() == "America/New_York"
     page.get_by_role("button", name="Save the time zone").click()
@@ -84,7 +83,7 @@ def test_the_browsers_time_zone_is_suggested_and_used(browser, live_server, arti
 
 @pytest.mark.form("studio_time_zone")
 def test_the_time_zone_form_works_without_javascript(browser, live_server, artist):
-    context, page = studio_context(browser, live_server, artist, java_script_enabled=False)
+    context, page = studio_context(browser, live_server, artist, js=False)
     page.goto(reverse("studio_time_zone", args=[artist.slug]))
     assert page.get_by_text("Your computer's clock is set to").is_hidden()
     page.get_by_label("Time zone").select_option("Asia/Tokyo")
@@ -113,6 +112,8 @@ def test_a_portrait_cover_fits_the_screen_whole(page, artist, viewport):
     cover = page.get_by_role("img", name="The van, standing up")
     cover.evaluate("img => img.decode()")
     box = cover.bounding_box()
+    width = "desktop" if viewport == DESKTOP else "phone"
+    screenshot(page, "studio", f"portrait-cover-{width}")
     # Never taller than 70 % of the screen (and 640 px), shown whole: its shape is kept.
     assert box["height"] <= min(0.7 * viewport["height"], 640) + 1
     assert box["width"] / box["height"] == pytest.approx(1000 / 1600, rel=0.02)

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posts.models import Artist, Mix, Post
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.studio_helpers import audio_file, chosen_files, cover_file, make_member, sign_in
+from tests.e2e.studio_helpers import audio_file, chosen_files, cover_file, make_member, open_studio
 
 pytestmark = [pytest.mark.e2e, pytest.mark.form("studio_post_create", "studio_post_edit")]
 
@@ -23,11 +22,6 @@ BUTTONS = {
 }
 CHOOSE_AGAIN = re.compile("choose (it|them) again")
 SCHEDULED_FOR = "2031-06-01T21:30"  # datetime-local, the artist's own time zone
-
-
-@pytest.fixture
-def viewport():
-    return DESKTOP
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
@@ -42,17 +36,9 @@ def artist(transactional_db):
 
 @pytest.fixture
 def studio(browser, js, live_server, artist):
-    context = browser.new_context(
-        viewport=DESKTOP, base_url=live_server.url, java_script_enabled=js
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = []
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    sign_in(page, make_member(artist), live_server.url)
+    page = open_studio(browser, live_server, make_member(artist), js)
     yield page
-    context.close()
+    page.context.close()
 
 
 def message(page) -> str:

@@ -103,6 +103,11 @@
       }
       const url = target(form, event.submitter);
       const chosen = new Map(inputs.map((input) => [input.name, input.files]));
+      if (event.submitter && event.submitter.value === "preview") {
+        // A preview shows the words; the files stay chosen here (replacePage puts them
+        // back), so they go up once, with Save, Schedule or Publish.
+        inputs.forEach((input) => data.delete(input.name));
+      }
       request = new XMLHttpRequest();
       request.open("POST", url);
       request.setRequestHeader("X-Requested-With", "XMLHttpRequest");

@@ -148,3 +148,23 @@ def test_without_javascript_the_audio_fields_say_they_are_for_mixes(client, memb
     assert "<legend>Audio: for a mix only</legend>" in page
     assert "Leave this empty for a note." in page
     assert "The audio, for a mix" not in page
+
+
+def test_the_studio_list_costs_the_same_queries_for_many_posts(client, member, make_post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member)
+    make_post(status="draft")
+    make_post(status="scheduled", published_at=timezone.now() + timedelta(days=1))
+    client.get(reverse("studio_dashboard"))  # the first visit of the day also stamps it
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("studio_dashboard"))
+    for n in range(8):
+        make_post(title=f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("studio_dashboard"))
+    assert len(response.context["posts"]) == 10
+    # Session and user, the member's artists (studio check, header link, time zones),
+    # and one query for the posts with their artists: none per post.
+    assert len(many) == len(few) == 6

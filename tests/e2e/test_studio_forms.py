@@ -117,14 +117,16 @@ def test_move_a_version(studio, mix_post):
     page.goto(reverse("studio_post_edit", args=[mix_post.pk]))
     assert page.locator(".version-item").last.get_by_text("Plays first").is_visible()
     item = page.locator(".version-item").filter(has_text="v2")
-    item.get_by_role("button", name="Move up").click()
-    page.wait_for_url("**#version-*")
+    item_pk = mix_post.mixes.get(version="v2").pk
+    with page.expect_navigation():
+        item.get_by_role("button", name="Move up").click()
     assert versions(page) == ["v2", "v1"]
     # The player now opens with v1: the last one.
     assert page.locator(".version-item").last.get_by_text("Plays first").is_visible()
     assert [m.version for m in mix_post.mixes.all()] == ["v2", "v1"]
-    item.get_by_role("button", name="Move down").click()
-    page.wait_for_url("**#version-*")
+    with page.expect_navigation():
+        item.get_by_role("button", name="Move down").click()
+    assert page.url.endswith(f"#version-{item_pk}")
     assert versions(page) == ["v1", "v2"]
     assert page.problems == []
 
@@ -176,8 +178,8 @@ def test_approve_then_hide_a_comment_from_the_post_page(studio, held_comment, br
     page = studio
     page.goto(held_comment.post.get_absolute_url() + "#comments")
     comment = page.locator(f"#comment-{held_comment.pk}")
-    comment.get_by_role("button", name="Approve").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        comment.get_by_role("button", name="Approve").click()
     assert "The comment is approved." in status(page)
     held_comment.refresh_from_db()
     assert held_comment.status == "approved"
@@ -187,8 +189,8 @@ def test_approve_then_hide_a_comment_from_the_post_page(studio, held_comment, br
     visitor = browser.new_context(base_url=live_server.url).new_page()
     visitor.goto(held_comment.post.get_absolute_url())
     assert visitor.get_by_text("First time here, love the").is_visible()
-    comment.get_by_role("button", name="Hide").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        comment.get_by_role("button", name="Hide").click()
     assert "The comment is hidden." in status(page)
     held_comment.refresh_from_db()
     assert held_comment.status == "hidden"
@@ -203,8 +205,8 @@ def test_send_me_a_test_digest(studio, mix_post, member):
     page = studio
     page.goto(reverse("studio_digest"))
     assert "follower of Juniper Lane is due a digest now" in page.locator(".stats").inner_text()
-    page.get_by_role("button", name="Send me a test").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send me a test").click()
     assert f"A test is on its way to {member.email}." in status(page)
     screenshot(page, "studio", "next-digest-test-sent")
     assert [m.to for m in mail.outbox] == [[member.email]]

@@ -213,3 +213,26 @@ def test_an_answer_that_is_not_the_form_keeps_the_page(studio):
     assert chosen_files(page, "Cover") == 1
     assert page.get_by_role("button", name="Publish now").is_enabled()
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("js", [True], ids=["js"])
+def test_a_refused_file_is_the_only_one_to_choose_again(studio):
+    page = studio
+    page.goto(reverse("studio_post_create"))
+    page.get_by_label("Title").fill("Lyrics by mistake")
+    page.get_by_label("Kind").select_option("mix")
+    page.get_by_label("Audio file").set_input_files(
+        {"name": "take1.wav", "mimeType": "audio/wav", "buffer": b"verse one\n" * 500}
+    )
+    page.get_by_label("Cover", exact=True).set_input_files(cover_file())
+    page.get_by_role("button", name="Publish now").click()
+    page.get_by_text("This file is not audio we can play").wait_for()
+    assert page.get_by_label("Title").input_value() == "Lyrics by mistake"
+    # The refused audio must be chosen again, and the page says so; the cover is kept.
+    assert (chosen_files(page, "Audio file"), chosen_files(page, "Cover")) == (0, 1)
+    assert page.get_by_text(CHOOSE_AGAIN).first.is_visible()
+    page.get_by_label("Audio file").set_input_files(audio_file())
+    page.get_by_role("button", name="Publish now").click()
+    page.wait_for_url("**/studio/posts/*/edit/")
+    post = Post.objects.get()
+    assert post.is_live and post.cover and post.mixes.count() == 1

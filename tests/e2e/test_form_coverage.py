@@ -87,6 +87,12 @@ FORMS = sorted(
         "studio_time_zone",
         "studio_digest",
         "comment_moderate",
+        # Feedback on mixes (tests/e2e/test_feedback.py)
+        "studio_post_downloads",
+        "studio_preview_create",
+        "studio_preview_revoke",
+        "version_preference",
+        "preview_comment",
         # The fan's side
         "comment_create",
         "comment_edit",

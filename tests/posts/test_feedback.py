@@ -453,3 +453,16 @@ def test_the_account_export_lists_preferences_and_listening(client, fan, mix_pos
             "seconds_heard": 1.5,
         }
     ]
+
+
+def test_beat_rolls_up_listening_every_night(settings, long_mix):
+    from fanhub.celery import app
+    from posts.tasks import rollup_listening
+
+    entry = settings.CELERY_BEAT_SCHEDULE["rollup-listening"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {3} and entry["schedule"].minute == {17}
+    yesterday = timezone.localdate() - timedelta(days=1)
+    listening.record([listening.Report(long_mix.pk, LISTEN, 0b1, 10.0)], day=yesterday)
+    rollup_listening.apply()
+    assert ListeningDay.objects.get(day=yesterday).plays == 1

@@ -214,6 +214,8 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
         .order_by("-by_artist", "-created_at")
     )
     limit = hub.digest_items
+    # One Item per post, shared by every fan it is new for (and rendered once).
+    post_items = {post.pk: _post_item(post) for post in posts}
     composed = {}
     for user, _ in fans:
         followed = {artist_id: max(at, since[user.pk]) for artist_id, at, _ in follows[user.pk]}
@@ -224,7 +226,7 @@ def compose_many(fans: list[tuple[User, datetime | None]], hub: HubSettings) -> 
         if not new_posts and not new_replies:
             continue
         items = [_reply_item(c) for c in new_replies if c.by_artist]
-        items += [_post_item(p) for p in new_posts]
+        items += [post_items[p.pk] for p in new_posts]
         items += [_reply_item(c) for c in new_replies if not c.by_artist]
         composed[user.pk] = Digest(
             user=user,

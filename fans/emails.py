@@ -8,16 +8,25 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from fans.digests import Digest, absolute
+from fans.digests import Digest, Item, absolute
 from fans.models import DigestDelivery, User
 from fans.tokens import RESUME, UNSUBSCRIBE, make_token
 
 
-def render_email(prefix: str, to: str, context: dict, headers: dict | None = None):
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+def render_email(
+    prefix: str,
+    to: str,
+    context: dict,
+    headers: dict | None = None,
+    html_context: dict | None = None,
+):
+    """The email `prefix` from its template trio. `html_context`, when given, is
+    what the HTML part sees instead of `context` (parts rendered beforehand)."""
+    site = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+    context = {**site, **context}
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
     text = render_to_string(f"{prefix}_message.txt", context)
-    html = render_to_string(f"{prefix}_message.html", context)
+    html = render_to_string(f"{prefix}_message.html", {**site, **(html_context or context)})
     message = EmailMultiAlternatives(subject, text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message
@@ -52,18 +61,51 @@ def _common(user: User) -> dict:
     }
 
 
-def digest_email(delivery: DigestDelivery, digest: Digest, sent_this_year: int):
-    user = delivery.user
-    context = {
-        **_common(user),
-        "digest": digest,
-        "user": user,
-        "sent_this_year": sent_this_year + 1,
-        "site_link": absolute(reverse("following")),
-    }
-    return render_email(
-        "email/digest", user.email, context, list_headers(user, message_id(delivery))
-    )
+class DigestRenderer:
+    """Digests of one batch. An item (a new post) is the same for every fan of its
+    artist, so its text and HTML are rendered once and reused; only each fan's own
+    parts (greeting, footer, links) are rendered per fan."""
+
+    def __init__(self):
+        self._parts: dict[int, tuple[Item, str, str]] = {}
+
+    def parts(self, items: list[Item]) -> tuple[list[str], list[str]]:
+        texts, htmls = [], []
+        for item in items:
+            if id(item) not in self._parts:
+                # The item is kept with its parts so that its id is never reused.
+                context = {"item": item}
+                self._parts[id(item)] = (
+                    item,
+                    render_to_string("email/digest_item.txt", context),
+                    render_to_string("email/digest_item.html", context),
+                )
+            _, text, html = self._parts[id(item)]
+            texts.append(text)
+            htmls.append(html)
+        return texts, htmls
+
+    def email(self, delivery: DigestDelivery, digest: Digest, sent_this_year: int):
+        user = delivery.user
+        headers = list_headers(user, message_id(delivery))
+        return self.message(digest, user.email, headers, sent_this_year=sent_this_year + 1)
+
+    def message(self, digest: Digest, to: str, headers: dict, **context):
+        texts, htmls = self.parts(digest.items)
+        context = {
+            **_common(digest.user),
+            "digest": digest,
+            "user": digest.user,
+            "site_link": absolute(reverse("following")),
+            **context,
+        }
+        return render_email(
+            "email/digest",
+            to,
+            {**context, "item_parts": texts},
+            headers,
+            html_context={**context, "item_parts": htmls},
+        )
 
 
 def farewell_email(delivery: DigestDelivery):
@@ -81,12 +123,6 @@ def farewell_email(delivery: DigestDelivery):
 
 def test_digest_email(to: str, digest: Digest):
     """The artist's "send me a test": their own address only, outside the ledger."""
-    context = {
-        **_common(digest.user),
-        "digest": digest,
-        "user": digest.user,
-        "sent_this_year": 1,
-        "site_link": absolute(reverse("following")),
-        "is_test": True,
-    }
-    return render_email("email/digest", to, context, {"Auto-Submitted": "auto-generated"})
+    return DigestRenderer().message(
+        digest, to, {"Auto-Submitted": "auto-generated"}, sent_this_year=1, is_test=True
+    )

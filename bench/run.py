@@ -1,8 +1,8 @@
 """`make bench`: run every benchmark script in bench/ and check each ratio
-against its goal. Each script (any bench/*.py but this one and common.py) seeds
-its own throwaway database (helpers are named _*.py) and prints rows `id | measure | goal | value | yes/no`
-(see common.py); this collects them into one table and exits non-zero when a
-goal is missed or a script fails.
+against its goal. A benchmark is any bench/*.py but this one, common.py and
+helpers named _*.py. Each seeds its own throwaway database and prints rows
+`id | measure | goal | value | yes/no` (see common.py); this collects them into
+one table and exits non-zero when a goal is missed or a script fails.
 
     .venv/bin/python bench/run.py [name ...]     # e.g. `digests`; default: all
 """

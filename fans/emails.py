@@ -1,10 +1,16 @@
 """Every email the fan side sends, from template trios named like allauth's:
 `{prefix}_subject.txt`, `{prefix}_message.txt`, `{prefix}_message.html`."""
 
+import quopri
+import re
+import secrets
+from email.header import Header
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -27,20 +33,104 @@ def render_email(
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
     text = render_to_string(f"{prefix}_message.txt", context)
     html = render_to_string(f"{prefix}_message.html", {**site, **(html_context or context)})
-    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers or {})
+    message = PreparedEmail(subject, text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message
+
+
+class PreparedEmail(EmailMultiAlternatives):
+    """A text + HTML email whose MIME is written by `mime_bytes`, which any Django
+    mail backend sends. Profiled on a batch of digests, Python's email generator
+    (every header folded through email.header, a regex compiled per message for
+    the boundary) was half the cost of a digest; this writes the same structure
+    directly, as Django would: 7bit or 8bit UTF-8 parts, quoted-printable when a
+    line is longer than RFC 5322 allows, RFC 2047 for non-ASCII headers."""
+
+    def message(self) -> "PreparedMIME":
+        return PreparedMIME(mime_bytes(self))
+
+
+class PreparedMIME:
+    """What the backends use of a MIME message: its bytes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(linesep=linesep).decode("utf-8")
+
+    def get_charset(self) -> None:
+        return None  # the parts carry theirs (UTF-8)
+
+    __bytes__ = as_bytes
+
+
+# RFC 5322: a line is at most 998 characters (78 recommended for headers).
+MAX_LINE = 998
+NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _header(name: str, value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise BadHeaderError(f"Header values can't contain newlines (got {value!r} for {name})")
+    if value.isascii() and len(name) + len(value) + 2 <= MAX_LINE:
+        return f"{name}: {value}"
+    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _part(content_type: str, body: str) -> bytes:
+    data = "\r\n".join(NEWLINES.split(body)).encode("utf-8")
+    if any(len(line) > MAX_LINE for line in data.split(b"\r\n")):
+        encoding = "quoted-printable"
+        data = quopri.encodestring(data.replace(b"\r\n", b"\n")).replace(b"\n", b"\r\n")
+    else:
+        encoding = "7bit" if data.isascii() else "8bit"
+    head = (
+        f'Content-Type: {content_type}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+def mime_bytes(message: EmailMultiAlternatives) -> bytes:
+    """multipart/alternative: the body as text/plain, the one HTML alternative."""
+    ((html, _),) = message.alternatives
+    parts = [_part("text/plain", message.body), _part("text/html", html)]
+    boundary = f"=_{secrets.token_hex(16)}"
+    while any(boundary.encode() in part for part in parts):
+        boundary = f"=_{secrets.token_hex(16)}"
+    headers = {
+        "Content-Type": f'multipart/alternative; boundary="{boundary}"',
+        "MIME-Version": "1.0",
+        "Subject": message.subject,
+        "From": sanitize_address(message.from_email, "utf-8"),
+        "To": ", ".join(sanitize_address(to, "utf-8") for to in message.to),
+        "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+        **message.extra_headers,
+    }
+    head = "\r\n".join(_header(name, value) for name, value in headers.items())
+    delimiter = f"\r\n--{boundary}\r\n".encode()
+    return (
+        head.encode()
+        + b"\r\n"
+        + delimiter
+        + delimiter.join(parts)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
 def unsubscribe_url(user: User) -> str:
     return absolute(reverse("unsubscribe", args=[make_token(user.pk, UNSUBSCRIBE)]))
 
 
-def list_headers(user: User, message_id: str) -> dict:
+def list_headers(user: User, message_id: str, unsubscribe: str | None = None) -> dict:
     """RFC 8058 one-click unsubscribe, a stable Message-ID, and the headers that
     keep auto-responders from answering an automatic email."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+        "List-Unsubscribe": f"<{unsubscribe or unsubscribe_url(user)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Message-ID": message_id,
         "Auto-Submitted": "auto-generated",
@@ -68,6 +158,8 @@ class DigestRenderer:
 
     def __init__(self):
         self._parts: dict[int, tuple[Item, str, str]] = {}
+        self.site_link = absolute(reverse("following"))
+        self.preferences_url = absolute(reverse("account") + "#email")
 
     def parts(self, items: list[Item]) -> tuple[list[str], list[str]]:
         texts, htmls = [], []
@@ -87,18 +179,26 @@ class DigestRenderer:
 
     def email(self, delivery: DigestDelivery, digest: Digest, sent_this_year: int):
         user = delivery.user
-        headers = list_headers(user, message_id(delivery))
-        return self.message(digest, user.email, headers, sent_this_year=sent_this_year + 1)
+        unsubscribe = unsubscribe_url(user)
+        return self.message(
+            digest,
+            user.email,
+            list_headers(user, message_id(delivery), unsubscribe),
+            sent_this_year=sent_this_year + 1,
+            unsubscribe_url=unsubscribe,
+        )
 
     def message(self, digest: Digest, to: str, headers: dict, **context):
         texts, htmls = self.parts(digest.items)
         context = {
-            **_common(digest.user),
+            "preferences_url": self.preferences_url,
             "digest": digest,
             "user": digest.user,
-            "site_link": absolute(reverse("following")),
+            "site_link": self.site_link,
             **context,
         }
+        if "unsubscribe_url" not in context:  # signing a token costs: once per fan
+            context["unsubscribe_url"] = unsubscribe_url(digest.user)
         return render_email(
             "email/digest",
             to,

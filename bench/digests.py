@@ -157,7 +157,7 @@ def start_worker(statements_dir: str) -> subprocess.Popen:
             "--queues",
             QUEUE,
             "--loglevel",
-            "WARNING",
+            "INFO" if os.environ.get("BENCH_WORKER_LOG") else "WARNING",
             "--without-mingle",
             "--without-gossip",
             "--without-heartbeat",
@@ -165,6 +165,7 @@ def start_worker(statements_dir: str) -> subprocess.Popen:
         cwd=ROOT,
         env={**os.environ, "BENCH_STATEMENTS_DIR": statements_dir},
         stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w"),  # noqa: SIM115
     )
 
 

@@ -29,7 +29,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -84,10 +84,13 @@ def _queue(rows: list[DigestDelivery], send, skip: set[int]) -> int:
     hand on every queued row of these fans but those in `skip` (already handed)."""
     with transaction.atomic():
         DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-        queued = DigestDelivery.objects.filter(
-            status=Status.QUEUED, user_id__in=[row.user_id for row in rows]
-        )
-        ids = [pk for pk in queued.values_list("pk", flat=True) if pk not in skip]
+        # By fan, the status checked here: see _claim_sql on why.
+        theirs = DigestDelivery.objects.filter(user_id__in=[row.user_id for row in rows])
+        ids = [
+            pk
+            for pk, status in theirs.values_list("pk", "status")
+            if status == Status.QUEUED and pk not in skip
+        ]
         _hand_on(ids, send)
     return len(ids)
 
@@ -132,13 +135,25 @@ def resend_stale(send, now: datetime) -> set[int]:
 
 @functools.cache
 def _claim_sql(vendor: str) -> tuple[str, tuple]:
-    """The claim's eligibility subquery, compiled once per process: building it
-    with the ORM for every group cost more than running it."""
-    eligible, params = digests.eligible().values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(DigestDelivery._meta.db_table)
+    """The claim, compiled once per process (building it with the ORM for every
+    group cost more than running it). Eligibility is a correlated EXISTS, looked
+    up by index for the group's few rows; as `user_id IN (eligible fans)` the
+    database built the whole set of eligible fans for every group. The status
+    test is written so that no index on status can be chosen over the primary
+    key: fresh from a pass, the planner's statistics count almost no queued rows,
+    and it would scan every queued row of the pass for each group."""
+    eligible = Exists(digests.eligible().filter(pk=OuterRef("user_id")))
+    select, params = (
+        DigestDelivery.objects.filter(eligible).order_by().values("pk").query.sql_with_params()
+    )
+    qn = connection.ops.quote_name
+    table = qn(DigestDelivery._meta.db_table)
+    head = f" FROM {table} WHERE "
+    assert select.startswith("SELECT ") and head in select, select
+    condition = select.split(head, 1)[1]  # the EXISTS (…) on the ledger's own columns
     return (
         f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s "
-        f"WHERE status = %s AND id IN ({{ids}}) AND user_id IN ({eligible}) RETURNING id",
+        f"WHERE id IN ({{ids}}) AND (status || '') = %s AND {condition} RETURNING id",
         params,
     )
 
@@ -156,7 +171,7 @@ def claim(*delivery_ids: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             sql.format(ids=", ".join(["%s"] * len(delivery_ids))),
-            [Status.SENDING.value, now, Status.QUEUED.value, *delivery_ids, *eligible_params],
+            [Status.SENDING.value, now, *delivery_ids, Status.QUEUED.value, *eligible_params],
         )
         won = [row[0] for row in cursor.fetchall()]
     if len(won) < len(delivery_ids):
@@ -199,12 +214,15 @@ def prepare(delivery_ids: list[int], hub: HubSettings) -> dict[int, tuple]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = list(
-        DigestDelivery.objects.filter(pk__in=delivery_ids, status=Status.QUEUED)
+    # By primary key only, the status checked here: see _claim_sql on why.
+    rows = [
+        row
+        for row in DigestDelivery.objects.filter(pk__in=delivery_ids)
         .select_related("user__digest_preference")
         .annotate(sent_this_year=Coalesce(Subquery(sent_this_year), 0))
         .order_by("pk")
-    )
+        if row.status == Status.QUEUED
+    ]
     composed = digests.compose_many([(r.user, r.since) for r in rows if r.kind == Kind.DIGEST], hub)
     renderer = emails.DigestRenderer()
     prepared = {}
@@ -281,9 +299,8 @@ class Batch:
     def _send_one(self, delivery: DigestDelivery, message, connection) -> None:
         # Once claimed, anything that stops us leaves the row `sending`: it may have
         # gone out, so it counts as sent. A fan may miss one, never get two.
-        message.connection = connection
         try:
-            message.send()
+            message.send_over(connection)
         except (smtplib.SMTPException, OSError) as error:
             fault = classify(error)
             if fault == FAN:

@@ -6,7 +6,7 @@ shorter than the hub's floor) has passed since their last digest, they have
 had fewer than the hard cap in 30 days, and something is new for them.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -67,7 +67,8 @@ class Digest:
         return f"{head}, and {rest} more" if rest else head
 
     def as_json(self) -> list[dict]:
-        return [asdict(item) for item in self.items]
+        # Items hold only strings and booleans: a shallow copy is the whole item.
+        return [dict(vars(item)) for item in self.items]
 
 
 def absolute(path: str) -> str:

@@ -1,6 +1,7 @@
 """Every email the fan side sends, from template trios named like allauth's:
 `{prefix}_subject.txt`, `{prefix}_message.txt`, `{prefix}_message.html`."""
 
+import functools
 import quopri
 import re
 import secrets
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,6 +50,20 @@ class PreparedEmail(EmailMultiAlternatives):
 
     def message(self) -> "PreparedMIME":
         return PreparedMIME(mime_bytes(self))
+
+    def send_over(self, connection) -> None:
+        """Send on an open connection. Over SMTP, straight to smtplib: Django's
+        backend parses both addresses again for every message (email's header
+        parser, as costly as the rest of a digest); these were checked when the
+        message was made. Any other backend (files in development, memory in
+        tests) gets it the usual way."""
+        if isinstance(connection, SMTPBackend) and connection.connection:
+            recipients = [_address(to) for to in self.recipients()]
+            data = self.message().as_bytes(linesep="\r\n")
+            connection.connection.sendmail(_address(self.from_email), recipients, data)
+        else:
+            self.connection = connection
+            self.send()
 
 
 class PreparedMIME:
@@ -95,6 +111,20 @@ def _part(content_type: str, body: str) -> bytes:
     return head.encode() + data
 
 
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized(address: str) -> str:
+    return sanitize_address(address, "utf-8")
+
+
+def _address(address: str) -> str:
+    """A plain ASCII address as it is; anything else (a display name, an
+    international domain) encoded the way Django does."""
+    return address if PLAIN_ADDRESS.fullmatch(address) else _sanitized(address)
+
+
 def mime_bytes(message: EmailMultiAlternatives) -> bytes:
     """multipart/alternative: the body as text/plain, the one HTML alternative."""
     ((html, _),) = message.alternatives
@@ -106,8 +136,8 @@ def mime_bytes(message: EmailMultiAlternatives) -> bytes:
         "Content-Type": f'multipart/alternative; boundary="{boundary}"',
         "MIME-Version": "1.0",
         "Subject": message.subject,
-        "From": sanitize_address(message.from_email, "utf-8"),
-        "To": ", ".join(sanitize_address(to, "utf-8") for to in message.to),
+        "From": _address(message.from_email),
+        "To": ", ".join(_address(to) for to in message.to),
         "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
         **message.extra_headers,
     }

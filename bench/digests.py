@@ -169,6 +169,11 @@ def start_worker(statements_dir: str) -> subprocess.Popen:
     )
 
 
+def worker_statements(statements_dir: str) -> int:
+    """Statements run so far by the worker's processes (each writes its total)."""
+    return sum(int(f.read_text()) for f in Path(statements_dir).iterdir())
+
+
 def real_run(fans: int, received, statements_dir: str) -> tuple[float, int]:
     """One pass through the worker until the sink has every digest and the ledger
     says so. Returns (seconds until the last digest was accepted, statements)."""
@@ -177,8 +182,7 @@ def real_run(fans: int, received, statements_dir: str) -> tuple[float, int]:
     from fans import delivery, tasks
     from fans.models import DigestDelivery
 
-    for old in Path(statements_dir).iterdir():
-        old.unlink()
+    worker_before = worker_statements(statements_dir)
     received.value = 0
     counted = 0
 
@@ -190,6 +194,7 @@ def real_run(fans: int, received, statements_dir: str) -> tuple[float, int]:
     start = time.perf_counter()
     with connection.execute_wrapper(count):
         planned = delivery.plan(send=tasks.send_digests.delay)
+    pass_seconds = time.perf_counter() - start
     deadline = time.monotonic() + 120 + fans / 20
     while received.value < fans:
         if time.monotonic() > deadline:
@@ -201,10 +206,11 @@ def real_run(fans: int, received, statements_dir: str) -> tuple[float, int]:
             sys.exit("The worker did not mark every digest sent in time.")
         time.sleep(0.2)
     time.sleep(1)  # the last task's count is written after it returns
-    worker = sum(int(f.read_text()) for f in Path(statements_dir).iterdir())
+    worker = worker_statements(statements_dir) - worker_before
     note(
-        f"{fans} fans: {planned} digests planned, {counted} statements in the pass, "
-        f"{worker} in the worker, {seconds:.1f} s until the last was accepted"
+        f"{fans} fans: {planned} digests planned in a {pass_seconds:.1f} s pass of "
+        f"{counted} statements; {worker} statements in the worker; the last digest "
+        f"accepted after {seconds:.1f} s"
     )
     return seconds, counted + worker
 

@@ -15,6 +15,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from fans.digests import Digest, Item, absolute
 from fans.models import DigestDelivery, User
@@ -182,14 +183,21 @@ def _common(user: User) -> dict:
 
 
 class DigestRenderer:
-    """Digests of one batch. An item (a new post) is the same for every fan of its
-    artist, so its text and HTML are rendered once and reused; only each fan's own
-    parts (greeting, footer, links) are rendered per fan."""
+    """Digests of one batch, rendered as little as possible. An item (a new post)
+    is the same for every fan of its artist: its text and HTML are rendered once.
+    A whole digest around the same items (the greeting, the footer) is rendered
+    once too, with markers where each fan's own values go (their name, their
+    unsubscribe link, how many digests they had this year), and each fan's copy
+    is that frame with their values put in, escaped for the HTML part."""
 
     def __init__(self):
         self._parts: dict[int, tuple[Item, str, str]] = {}
+        self._frames: dict[tuple, tuple[str, str, str]] = {}
         self.site_link = absolute(reverse("following"))
         self.preferences_url = absolute(reverse("account") + "#email")
+        # Random, so that no fan's text can contain one by chance or on purpose.
+        token = secrets.token_hex(8)
+        self.markers = {field: f"fanhub{token}{field}" for field in FAN_FIELDS}
 
     def parts(self, items: list[Item]) -> tuple[list[str], list[str]]:
         texts, htmls = [], []
@@ -215,27 +223,66 @@ class DigestRenderer:
             user.email,
             list_headers(user, message_id(delivery), unsubscribe),
             sent_this_year=sent_this_year + 1,
-            unsubscribe_url=unsubscribe,
+            unsubscribe=unsubscribe,
         )
 
-    def message(self, digest: Digest, to: str, headers: dict, **context):
+    def message(
+        self,
+        digest: Digest,
+        to: str,
+        headers: dict,
+        sent_this_year: int,
+        unsubscribe: str | None = None,
+        is_test: bool = False,
+    ) -> "PreparedEmail":
+        name = digest.user.display_name
+        key = (
+            tuple(map(id, digest.items)),
+            digest.more,
+            tuple(digest.artists),
+            bool(name),
+            is_test,
+        )
+        if key not in self._frames:
+            self._frames[key] = self._frame(digest, bool(name), is_test)
+        subject, text, html = self._frames[key]
+        values = {
+            "unsubscribe_url": unsubscribe or unsubscribe_url(digest.user),
+            "sent_this_year": str(sent_this_year),
+            "display_name": name,  # last: it is the one value a fan writes
+        }
+        for field, value in values.items():
+            marker = self.markers[field]
+            text = text.replace(marker, value)
+            html = html.replace(marker, escape(value))
+        message = PreparedEmail(subject, text, to=[to], headers=headers)
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def _frame(self, digest: Digest, named: bool, is_test: bool) -> tuple[str, str, str]:
         texts, htmls = self.parts(digest.items)
+        m = self.markers
         context = {
             "preferences_url": self.preferences_url,
             "digest": digest,
-            "user": digest.user,
+            "user": {"display_name": m["display_name"] if named else ""},
             "site_link": self.site_link,
-            **context,
+            "unsubscribe_url": m["unsubscribe_url"],
+            "sent_this_year": m["sent_this_year"],
+            "is_test": is_test,
         }
-        if "unsubscribe_url" not in context:  # signing a token costs: once per fan
-            context["unsubscribe_url"] = unsubscribe_url(digest.user)
-        return render_email(
+        made = render_email(
             "email/digest",
-            to,
+            "frame@localhost",
             {**context, "item_parts": texts},
-            headers,
             html_context={**context, "item_parts": htmls},
         )
+        ((html, _),) = made.alternatives
+        return made.subject, made.body, html
+
+
+# A fan's own values in a digest, put into the frame rendered for their items.
+FAN_FIELDS = ("unsubscribe_url", "sent_this_year", "display_name")
 
 
 def farewell_email(delivery: DigestDelivery):

@@ -48,8 +48,10 @@ UNKNOWN_AFTER = timedelta(seconds=SEND_TIME_LIMIT + 5 * 60)
 # Rows claimed per statement: a worker killed mid-batch costs at most this many
 # fans one digest (they count as sent), never anyone a second one.
 CLAIM_GROUP = 10
-# Due fans read per query by the pass; memory stays flat however many are due.
-PAGE = 1000
+# Due fans read per query by the pass: memory stays flat however many are due.
+# PostgreSQL checks a page's email addresses against each other (a nested loop),
+# so a page costs its size squared: 500 keeps that small and the statements few.
+PAGE = 500
 
 
 def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
@@ -63,7 +65,10 @@ def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
     due = digests.due(now, hub).order_by("pk")
     fields = ("pk", "anchor", "date_joined", "last_seen_at")
     handed, last = len(stale), 0
-    while page := list(due.filter(pk__gt=last).values_list(*fields)[:PAGE]):
+    while True:
+        page = list(due.filter(pk__gt=last).values_list(*fields)[:PAGE])
+        if not page:
+            break
         last = page[-1][0]
         rows = [
             DigestDelivery(
@@ -76,6 +81,8 @@ def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
             for user_id, anchor, joined, seen in page
         ]
         handed += _queue(rows, send, skip=stale)
+        if len(page) < PAGE:
+            break  # that was the last page
     return handed
 
 

@@ -64,7 +64,7 @@ def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
     stale = resend_stale(send, now)
     due = digests.due(now, hub).order_by("pk")
     fields = ("pk", "anchor", "date_joined", "last_seen_at")
-    handed, last = len(stale), 0
+    last, waiting, handed = 0, [], len(stale)
     while True:
         page = list(due.filter(pk__gt=last).values_list(*fields)[:PAGE])
         if not page:
@@ -80,29 +80,34 @@ def plan(send: Callable[[list[int]], None], now: datetime | None = None) -> int:
             )
             for user_id, anchor, joined, seen in page
         ]
-        handed += _queue(rows, send, skip=stale)
+        waiting += _queue(rows, skip=stale)
+        # Full batches go now; the rest waits for the next page's rows.
+        full = len(waiting) - len(waiting) % settings.FANHUB_DIGEST_BATCH
+        _hand_on(waiting[:full], send)
+        handed, waiting = handed + full, waiting[full:]
         if len(page) < PAGE:
             break  # that was the last page
-    return handed
+    _hand_on(waiting, send)
+    return handed + len(waiting)
 
 
-def _queue(rows: list[DigestDelivery], send, skip: set[int]) -> int:
+def _queue(rows: list[DigestDelivery], skip: set[int]) -> list[int]:
     """Insert the rows (a fan who already has one for this period keeps it) and
-    hand on every queued row of these fans but those in `skip` (already handed)."""
+    return the ids of every queued row of these fans but those in `skip`."""
     with transaction.atomic():
         DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         # By fan, the status checked here: see _claim_sql on why.
         theirs = DigestDelivery.objects.filter(user_id__in=[row.user_id for row in rows])
-        ids = [
+        return [
             pk
             for pk, status in theirs.values_list("pk", "status")
             if status == Status.QUEUED and pk not in skip
         ]
-        _hand_on(ids, send)
-    return len(ids)
 
 
 def _hand_on(ids: list[int], send) -> None:
+    """In batches, once what made them is committed: a worker never gets an id
+    that was rolled back."""
     for batch in chunked(ids, settings.FANHUB_DIGEST_BATCH):
         transaction.on_commit(lambda batch=batch: send(batch))
 

@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) and a real Celery worker, both in the test process."""
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -24,6 +25,7 @@ class MailSink:
         self.refuse: set[str] = set()
         self.connections = 0
         self.attempts = 0  # DATA commands, accepted or not
+        self.on_data = None  # called (in a thread) before each DATA is answered
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -38,6 +40,8 @@ class MailSink:
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
+        if self.on_data:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_data)
         if self.script:
             return self.script.pop(0)
         self.messages.append(

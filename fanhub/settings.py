@@ -318,7 +318,7 @@ FANHUB_DORMANT_DAYS = env_int("FANHUB_DORMANT_DAYS", 180, minimum=1)
 # Digests: how often beat runs the scheduling pass, fans per task (one SMTP
 # connection each), and the retry backoff for temporary SMTP failures.
 FANHUB_DIGEST_PASS_SECONDS = env_int("FANHUB_DIGEST_PASS_SECONDS", 3600, minimum=60)
-FANHUB_DIGEST_BATCH = env_int("FANHUB_DIGEST_BATCH", 50, minimum=1)
+FANHUB_DIGEST_BATCH = env_int("FANHUB_DIGEST_BATCH", 200, minimum=1)
 FANHUB_DIGEST_RETRY_SECONDS = env_int("FANHUB_DIGEST_RETRY_SECONDS", 60, minimum=0)
 FANHUB_DIGEST_MAX_RETRIES = env_int("FANHUB_DIGEST_MAX_RETRIES", 5, minimum=0)
 CELERY_BEAT_SCHEDULE = {

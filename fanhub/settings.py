@@ -46,6 +46,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' pages from Redis, before the session, CSRF, auth and
+    # messages middleware; then ETags and 304s for every GET (posts/pagecache.py).
+    "posts.pagecache.AnonymousPageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,6 +220,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Whole pages for anonymous visitors, kept in the cache above (posts/pagecache.py).
+FANHUB_PAGE_CACHE = env_bool("FANHUB_PAGE_CACHE", True)
 
 # Comments: a fan may post this many per minute and per day.
 FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)

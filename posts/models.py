@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
+from posts import pagecache
 from posts.markup import COMMENT, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
@@ -29,7 +30,18 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
     return slug
 
 
-class ArtistQuerySet(models.QuerySet):
+class PageContentQuerySet(models.QuerySet):
+    """Rows that public pages show. A bulk update sends no signal, so it renews the
+    page cache's version itself (see posts/pagecache.py)."""
+
+    def update(self, **kwargs) -> int:
+        count = super().update(**kwargs)
+        if count:
+            pagecache.invalidate()
+        return count
+
+
+class ArtistQuerySet(PageContentQuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
         """The artists a user may post for: their own, or every one for a superuser."""
         if not user.is_authenticated:
@@ -75,7 +87,7 @@ class Artist(models.Model):
         return user.is_authenticated and (user.is_staff or self.has_member(user))
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(PageContentQuerySet):
     def published(self) -> "PostQuerySet":
         """Live now: published, or scheduled for a time that has come (no job needed)."""
         return self.exclude(status=Post.Status.DRAFT).filter(published_at__lte=timezone.now())
@@ -197,10 +209,17 @@ class Post(models.Model):
             return "Comments open when the post is published."
         if not self.comments_open:
             return "Comments are closed."
-        days = hub.comment_auto_close_days
-        if days and self.published_at + timedelta(days=days) < timezone.now():
+        closes_at = self.comments_close_at(hub)
+        if closes_at and closes_at < timezone.now():
             return "Comments are closed."
         return ""
+
+    def comments_close_at(self, hub: "HubSettings"):
+        """When the hub's auto-close days close comments on this post, if they do."""
+        days = hub.comment_auto_close_days
+        if days and self.published_at:
+            return self.published_at + timedelta(days=days)
+        return None
 
 
 @deconstructible(path="posts.models.PrivateAudioStorage")
@@ -268,6 +287,8 @@ class Mix(models.Model):
     peaks = models.JSONField(default=list, blank=True, editable=False)
     waveform = models.ImageField(upload_to="waveforms/", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PageContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -368,7 +389,7 @@ class HubSettings(models.Model):
         return [w.strip().lower() for w in self.blocked_words.splitlines() if w.strip()]
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(PageContentQuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
         moderators (the artist's members, staff) see everything."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from posts import pagecache
 from posts.forms import CommentForm
 from posts.models import Artist, Comment, HubSettings, Mix, Post
 from posts.ranges import file_response
@@ -88,6 +89,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
+    pagecache.expire_by(request, post.comments_close_at(hub))
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(

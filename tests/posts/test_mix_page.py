@@ -177,7 +177,7 @@ def test_the_waveform_is_the_link_preview_image_without_a_cover(client, post, v1
 
 
 def test_a_mix_page_costs_the_same_queries_for_few_or_many_timed_comments(
-    client, fan, post, v1, v2
+    client, fan, post, v1, v2, no_page_cache
 ):
     def add(n):
         for i in range(n):
@@ -196,7 +196,7 @@ def test_a_mix_page_costs_the_same_queries_for_few_or_many_timed_comments(
 
 
 def test_a_mix_card_shows_the_waveform_at_no_extra_query(
-    client, post, v1, v2, make_post, django_assert_num_queries
+    client, post, v1, v2, make_post, django_assert_num_queries, no_page_cache
 ):
     make_waveform(v2.pk)
     v2.refresh_from_db()

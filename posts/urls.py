@@ -42,6 +42,7 @@ urlpatterns = [
         name="comment_create",
     ),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
+    path("mixes/<int:pk>/peaks/", cacheable_page(views.mix_peaks), name="mix_peaks"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/flag/", comment_views.comment_flag, name="comment_flag"),

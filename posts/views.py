@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -117,15 +117,20 @@ def post_detail(request, artist_slug: str, slug: str):
     return render_post(request, post, can_edit)
 
 
-@require_safe
-def mix_audio(request, pk: int, ext: str):
-    """A version's audio, for whoever may read its post: never by a public URL."""
-    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
+def check_listener(request, mix: Mix) -> None:
+    """Only whoever may read a version's post may hear it or see its waveform."""
     post, user = mix.post, request.user
     if not (post.is_visible_to(user) or post.artist.is_looked_after_by(user)):
         if not post.is_live:
             raise Http404("No audio here.")
         raise PermissionDenied("Follow the artist to listen to this mix.")
+
+
+@require_safe
+def mix_audio(request, pk: int, ext: str):
+    """A version's audio, for whoever may read its post: never by a public URL."""
+    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
+    check_listener(request, mix)
     return file_response(
         request,
         mix.audio,
@@ -134,3 +139,12 @@ def mix_audio(request, pk: int, ext: str):
         etag=mix.etag,
         last_modified=mix.created_at.timestamp(),
     )
+
+
+@require_safe
+def mix_peaks(request, pk: int):
+    """The waveform of a version the player switches to: the page carries only the
+    peaks of the version it opens with."""
+    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk)
+    check_listener(request, mix)
+    return JsonResponse({"peaks": mix.player_peaks})

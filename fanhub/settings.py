@@ -47,8 +47,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous visitors' pages from Redis, before the session, CSRF, auth and
-    # messages middleware; then ETags and 304s for every GET (posts/pagecache.py).
+    # messages middleware (posts/pagecache.py), stored gzipped when the browser takes
+    # it; only pages without a secret are compressed (fanhub/compression.py: BREACH);
+    # ETags and 304s for every GET, computed before compression.
     "posts.pagecache.AnonymousPageCacheMiddleware",
+    "fanhub.compression.SecretFreeGZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,0 +1,25 @@
+"""Gzip for pages that hold no secret, with BREACH in mind.
+
+BREACH recovers a secret from a compressed HTTPS response by reflecting guesses into
+the same page and watching its length. So only responses with nothing private in
+them are compressed: asked for without a session (nobody signed in), setting no
+cookie (a page with a CSRF token sets the CSRF cookie) and showing no message, the
+same test the anonymous page cache applies. Those are the pages that matter for
+speed: anonymous visitors, a viral post, feed readers. Signed-in pages (CSRF tokens,
+email addresses, next to text the visitor can influence) go out uncompressed.
+Django masks the CSRF token per response and pads gzip output with random bytes,
+which already blunts the attack; this takes the secrets out of reach altogether.
+Static files are compressed ahead of time by whitenoise (gzip and brotli).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
+
+from posts.pagecache import is_secret_free
+
+
+class SecretFreeGZipMiddleware(GZipMiddleware):
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not is_secret_free(request, response):
+            return response
+        return super().process_response(request, response)

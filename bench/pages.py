@@ -45,71 +45,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, note, row, throwaway_database  # noqa: E402
 
-WORDS = [
-    "the",
-    "bridge",
-    "lands",
-    "harder",
-    "than",
-    "the",
-    "chorus",
-    "and",
-    "that",
-    "snare",
-    "sounds",
-    "like",
-    "rain",
-    "on",
-    "a",
-    "tin",
-    "roof",
-    "I",
-    "played",
-    "this",
-    "twice",
-    "on",
-    "the",
-    "night",
-    "bus",
-    "vocals",
-    "sit",
-    "right",
-    "now",
-    "keep",
-    "the",
-    "hiss",
-    "please",
-    "second",
-    "verse",
-    "guitar",
-    "is",
-    "lovely",
-    "but",
-    "the",
-    "ending",
-    "comes",
-    "too",
-    "soon",
-    "more",
-    "bass",
-    "less",
-    "reverb",
-    "this",
-    "is",
-    "my",
-    "favourite",
-    "version",
-    "so",
-    "far",
-    "can't",
-    "wait",
-    "to",
-    "hear",
-    "it",
-    "live",
-    "in",
-    "spring",
-]
+TEXT = """
+the bridge lands harder than the chorus and that snare sounds like rain on a tin roof I
+played this twice on the night bus vocals sit right now keep the hiss please second verse
+guitar is lovely but the ending comes too soon more bass less reverb this is my favourite
+version so far can't wait to hear it live in spring
+"""
+WORDS = TEXT.split()
 
 
 def free_port() -> int:

@@ -130,6 +130,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", and the like
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing it replaces it
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Following the confirmation link (in the browser that signed up) signs the fan in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "fans.forms.SignupForm"  # adds the optional display name
+ACCOUNT_FORMS = {"login": "fans.forms.LoginForm"}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

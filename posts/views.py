@@ -11,7 +11,7 @@ from django.views.generic import ListView
 
 from posts import pagecache
 from posts.forms import CommentForm
-from posts.models import Artist, Comment, HubSettings, Mix, Post
+from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.ranges import file_response
 
 PAGE_SIZE = 12
@@ -90,6 +90,16 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
     pagecache.expire_by(request, post.comments_close_at(hub))
+    # Comments this reader flagged show "Flagged" instead of the button.
+    flagged = (
+        set(
+            CommentFlag.objects.filter(user=user, comment__post=post).values_list(
+                "comment_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(
@@ -102,6 +112,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "comment_page": page,
             "comment_form": form,
             "comments_closed": closed,
+            "flagged": flagged,
             "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,

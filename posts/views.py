@@ -13,9 +13,14 @@ from posts import pagecache
 from posts.forms import CommentForm
 from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.ranges import file_response
+from posts.threads import comment_run
 
 PAGE_SIZE = 12
 THREADS_PER_PAGE = 50
+THREAD_FIELDS = [
+    *("post_id", "parent_id", "author_id", "mix_id", "body_html", "status", "by_artist"),
+    *("is_removed", "at_seconds", "created_at", "edited_at"),
+]
 
 
 def with_comment_counts(posts):
@@ -80,12 +85,16 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
-    # A timed comment names its version; the version's thousand peaks stay behind.
+    # Only what the thread shows: loading a whole user (and the comment's Markdown)
+    # for each of up to a few hundred comments was a good part of the page's cost.
     visible = (
-        Comment.objects.visible_to(user, post).select_related("author", "mix").defer("mix__peaks")
+        Comment.objects.visible_to(user, post)
+        .select_related("author")
+        .only(*THREAD_FIELDS, "author__display_name")
     )
     threads = visible.filter(post=post, parent=None).prefetch_related(
-        Prefetch("replies", queryset=visible)
+        # A plain list (to_attr): reading thread.replies.all() built a queryset per thread.
+        Prefetch("replies", queryset=visible, to_attr="visible_replies")
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
@@ -100,6 +109,8 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         if user.is_authenticated
         else set()
     )
+    # The player opens with the last version; comments on others say which.
+    current_mix = mixes[-1] if mixes else None
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(
@@ -110,14 +121,14 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "can_edit": can_edit,
             "can_moderate": can_edit,
             "comment_page": page,
+            "comment_run": comment_run(page, post, mixes, current_mix),
             "comment_form": form,
             "comments_closed": closed,
             "flagged": flagged,
             "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,
-            # The player opens with the last version; comments on others say which.
-            "current_mix": mixes[-1] if mixes else None,
+            "current_mix": current_mix,
         },
         status=status,
     )

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,7 +106,12 @@ def seed() -> dict[str, str]:
             )
 
         tops = Comment.objects.bulk_create(make() for _ in range(threads))
-        Comment.objects.bulk_create(make(tops[n * 2]) for n in range(replies))
+        made = tops + Comment.objects.bulk_create(make(tops[n * 2]) for n in range(replies))
+        # Written over three weeks, not all in the same second.
+        start = timezone.now() - timedelta(days=21)
+        for n, comment in enumerate(made):
+            comment.created_at = start + timedelta(minutes=100 * n + rng.randint(0, 99))
+        Comment.objects.bulk_update(made, ["created_at"])
 
     comments(posts["many"], 200, 100)
     comments(posts["few"], 2, 1)

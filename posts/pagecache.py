@@ -7,7 +7,8 @@ How it stays correct:
 - A page is stored only when it sets no cookie (a page that used `{% csrf_token %}`
   sets the CSRF cookie), shows no flash message, and is a 200: no token, no message,
   no "follow to read" page (403) or missing post (404) ever goes into the cache.
-- Every key holds the site's page version. Any change to what a page shows (a post,
+- Every page is stored with the site's page version, read in the same round trip
+  and served only while it is still current. Any change to what a page shows (a post,
   a version, a comment or its moderation, a follow, an artist, a display name, the
   hub settings) sets a new version at once and again when its transaction commits,
   so the very next request renders afresh. (One version for the whole site: a hub
@@ -139,16 +140,7 @@ def connect_signals() -> None:
     post_delete.connect(_changed, sender=user, dispatch_uid="pagecache-delete-user")
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Lost (evicted, flushed): a fresh one, so no page stored before can match.
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def _page_key(request: HttpRequest, version: str) -> str | None:
+def _page_key(request: HttpRequest) -> str | None:
     """The page's key, or None when this URL is not worth caching."""
     query = request.GET
     if set(query) - PAGE_PARAMS:
@@ -163,7 +155,7 @@ def _page_key(request: HttpRequest, version: str) -> str | None:
     # Scheme and host are part of the page (og:url, absolute image links).
     url = f"{request.scheme}://{request.get_host()}{request.path}?{'&'.join(picks)}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:32]
-    return f"pages:{version}:{'gz' if gzip else 'id'}:{digest}"
+    return f"pages:{'gz' if gzip else 'id'}:{digest}"
 
 
 def _timeout(request: HttpRequest) -> float:
@@ -180,9 +172,9 @@ def _timeout(request: HttpRequest) -> float:
     return (min(m for m in moments if m) - now).total_seconds()
 
 
-def _from_cache(request: HttpRequest, stored) -> HttpResponse:
-    status, headers, content = stored
-    response = HttpResponse(content, status=status)
+def _from_cache(request: HttpRequest, stored: tuple) -> HttpResponse:
+    _, headers, content = stored
+    response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
     named = dict(headers)
@@ -207,17 +199,27 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         try:
-            stored = cache.get(key)
+            # One round trip: the site's version and the page, stored with the version
+            # it was rendered under; it is served only while that is still current.
+            found = cache.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY)
+            if version is None:
+                # Lost (evicted, flushed): a fresh one, so no page stored before matches.
+                cache.add(VERSION_KEY, secrets.token_hex(8), None)
+                version = cache.get(VERSION_KEY)
         except Exception:  # Redis is down: pages still work, uncached
             logger.warning("Page cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)
-        if stored is not None:
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
             return _from_cache(request, stored)
         response = self.get_response(request)
         if response.status_code == 200 and is_secret_free(request, response):
             headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
             try:
-                cache.set(key, (200, headers, response.content), _timeout(request))
+                # Under the version read before rendering: if anything changed meanwhile,
+                # the version moved on and this copy is never served.
+                cache.set(key, (version, headers, response.content), _timeout(request))
             except Exception:
                 logger.warning("Page cache unavailable; page not stored", exc_info=True)
             else:
@@ -239,9 +241,4 @@ class AnonymousPageCacheMiddleware:
             request.get_host()
         except DisallowedHost:  # the normal path answers 400
             return None
-        try:
-            version = _version()
-        except Exception:
-            logger.warning("Page cache unavailable; serving uncached", exc_info=True)
-            return None
-        return _page_key(request, version)
+        return _page_key(request)

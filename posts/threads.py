@@ -69,7 +69,7 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current) ->
     shown = f"{created.day} {MONTHS_3[created.month].title()} {created:%Y, %H:%M}"
     when = (
         f'<a class="comment__time" href="#comment-{pk}"><time datetime='
-        f'"{created.isoformat(timespec="seconds")}">{shown}</time></a>'
+        f'"{created.isoformat(timespec="minutes")}">{shown}</time></a>'
     )
     edited = ' <span class="muted">· edited</span>' if comment.edited_at else ""
     moment = _moment(comment, who, versions, current)

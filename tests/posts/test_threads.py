@@ -59,7 +59,7 @@ def test_dates_are_shown_in_the_sites_time_zone(client, fan, post, settings):
     with time_machine.travel(datetime(2026, 1, 5, 23, 30, 15, 123456, tzinfo=UTC), tick=False):
         approved(post, fan, "late")
     page = client.get(post.get_absolute_url()).content.decode()
-    assert '<time datetime="2026-01-06T00:30:15+01:00">6 Jan 2026, 00:30</time>' in page
+    assert '<time datetime="2026-01-06T00:30+01:00">6 Jan 2026, 00:30</time>' in page
 
 
 def test_a_moderators_page_costs_the_same_queries_for_3_or_60_comments(

@@ -26,18 +26,26 @@ STATUS_BADGES = {
 
 def comment_run(page, post: Post, mixes: list[Mix], current_mix: Mix | None) -> Iterator[Comment]:
     """The page's threads as one run: each top-level comment, then its replies. Each
-    carries `html` (its opening tag, header and body), whether it opens the replies
-    and whether it closes its thread. Versions come from the post's mixes (no join,
-    no peaks loaded). Lazy: the queries run when the template reads it."""
+    carries `html`, from the tags that open its thread or replies to the end of its
+    body, and `closing`, from `</article>` to the tags that close them: the template
+    puts the reader's actions in between. Versions come from the post's mixes (no
+    join, no peaks loaded). Lazy: the queries run when the template reads it."""
     versions = {mix.pk: (mix, mix.get_audio_url()) for mix in mixes}
     current = current_mix.pk if current_mix else None
     for thread in page:
         replies = thread.visible_replies
         run = [thread, *replies]
         for comment in run:
-            comment.opens_replies = bool(replies) and comment is replies[0]
-            comment.closes_thread = comment is run[-1]
-            comment.html = _shared_part(comment, post.artist.name, versions, current)
+            if comment is thread:
+                opens = '<div class="thread">'
+            else:
+                opens = '<div class="replies">' if comment is replies[0] else ""
+            closes = "</article>"
+            if comment is run[-1]:
+                closes += "</div></div>" if replies else "</div>"
+            html = _shared_part(comment, post.artist.name, versions, current)
+            comment.html = mark_safe(f"{opens}{html}")
+            comment.closing = mark_safe(closes)
             yield comment
 
 

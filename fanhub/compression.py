@@ -17,6 +17,20 @@ from django.middleware.gzip import GZipMiddleware
 
 from posts.pagecache import is_secret_free
 
+# Text only: audio is compressed already, and a gzipped byte range is no range.
+TEXT_TYPES = {
+    "application/json",
+    "application/xml",
+    "application/atom+xml",
+    "application/rss+xml",
+    "image/svg+xml",
+}
+
+
+def is_text(response: HttpResponse) -> bool:
+    kind = response.get("Content-Type", "").split(";")[0].strip()
+    return response.status_code != 206 and (kind.startswith("text/") or kind in TEXT_TYPES)
+
 
 class SecretFreeGZipMiddleware(GZipMiddleware):
     # Django pads compressed output with up to 100 random bytes against BREACH; with
@@ -24,6 +38,6 @@ class SecretFreeGZipMiddleware(GZipMiddleware):
     max_random_bytes = 0
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if not is_secret_free(request, response):
+        if not (is_text(response) and is_secret_free(request, response)):
             return response
         return super().process_response(request, response)

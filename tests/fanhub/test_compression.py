@@ -60,6 +60,24 @@ def test_an_anonymous_page_with_a_csrf_token_is_not_compressed(client, db):
     assert "Content-Encoding" not in response
 
 
+def test_feeds_and_peaks_are_gzipped_but_audio_never(client, make_post):
+    from posts.audio import make_waveform
+    from tests.audio import make_mix
+
+    post = make_post(kind="mix", title="Night drive")
+    mix = make_mix(post, "wav", seconds=1)
+    make_waveform(mix.pk)
+    for url in (reverse("feed_atom"), reverse("mix_peaks", args=[mix.pk])):
+        assert client.get(url, **GZIP)["Content-Encoding"] == "gzip", url
+    audio = mix.audio.read()
+    whole = client.get(mix.get_audio_url(), **GZIP)
+    assert "Content-Encoding" not in whole
+    assert b"".join(whole.streaming_content) == audio
+    part = client.get(mix.get_audio_url(), HTTP_RANGE="bytes=0-999", **GZIP)
+    assert part.status_code == 206 and "Content-Encoding" not in part
+    assert b"".join(part.streaming_content) == audio[:1000]
+
+
 def test_static_files_are_stored_in_gzip_and_brotli(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = {

@@ -229,7 +229,9 @@ LOGGING = {
 }
 
 # Whole pages for anonymous visitors, kept in the cache above (posts/pagecache.py).
-FANHUB_PAGE_CACHE = env_bool("FANHUB_PAGE_CACHE", True)
+# On by default with Redis only: a local-memory cache is one per process, and a
+# change made by another process (a worker drawing a waveform) would not reach it.
+FANHUB_PAGE_CACHE = env_bool("FANHUB_PAGE_CACHE", bool(REDIS_URL))
 
 # Comments: a fan may post this many per minute and per day.
 FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)

@@ -60,12 +60,13 @@ logger = logging.getLogger(__name__)
 def cacheable_page(view: Callable) -> Callable:
     """Mark a public view: its anonymous answers may be cached and revalidated
     (`Cache-Control: public, max-age=0, must-revalidate`, an ETag added by
-    ConditionalGetMiddleware); a signed-in person's are private and never stored."""
+    ConditionalGetMiddleware); a signed-in person's (or anyone's with a session or
+    a message) are private and never stored."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or may_be_signed_in(request):
             add_never_cache_headers(response)  # private, no-store
         else:
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)

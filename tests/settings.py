@@ -32,3 +32,7 @@ CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # A queue of this run's own, so no message left in a shared Redis is consumed here.
 CELERY_TASK_DEFAULT_QUEUE = f"fanhub-tests-{os.getpid()}"
+
+# The page cache is part of what the tests check, with Redis (CI) or without: the
+# test process and its in-process worker share one local-memory cache.
+FANHUB_PAGE_CACHE = True

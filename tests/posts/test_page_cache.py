@@ -233,6 +233,7 @@ def test_anonymous_pages_hold_no_csrf_token_and_no_message(client, fan, urls):
     with_message = client.get(urls["home"])
     assert b'class="messages"' in with_message.content
     assert "X-Page-Cache" not in with_message
+    assert {"private", "no-store"} <= directives(with_message)
     stranger = Client().get(urls["home"])
     assert b'class="messages"' not in stranger.content
     assert b"csrfmiddlewaretoken" not in stranger.content

@@ -107,7 +107,7 @@ def eligible() -> QuerySet:
     )
 
 
-def no_digest_reason(user, preference: DigestPreference | None) -> str:
+def no_digest_reason(user: User, preference: DigestPreference | None) -> str:
     """Why this person gets no digest at all, in words, or "" when they get them: the
     follow button must not promise emails that will never come. (Dormant fans are not
     named: visiting the site resumes their digests, see fans/middleware.py.)"""

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -243,7 +244,7 @@ class CommentBodyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         body = self.fields["body"]
         body.max_length = None
-        body.validators = []
+        body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
         body.widget.attrs.pop("maxlength", None)
         body.widget.attrs["data-maxlength"] = Comment.MAX_LENGTH
         body.error_messages["required"] = "Write something first."

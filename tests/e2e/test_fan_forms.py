@@ -80,6 +80,15 @@ def regular(fan, post):
     return fan
 
 
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    """What the fan sees at that moment, kept in screenshots/ (gitignored)."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"fan-forms-{name}.png")
+
+
 def status_text(page) -> str:
     return page.locator(STATUS).inner_text()
 
@@ -134,6 +143,7 @@ def test_a_refused_comment_returns_to_the_form_with_the_error_focused(open_page,
     assert "Your comment wasn't posted yet" in alert.inner_text()
     assert in_view(alert) and in_view(page.get_by_text("Write something first."))
     assert focused_id(page) == "id_body"  # autofocus: no JavaScript needed
+    shot(page, f"comment-refused-{'js' if js else 'nojs'}")
     assert page.locator("#id_body").get_attribute("aria-invalid") == "true"
     assert only_expected(page.problems, "400") == []
 
@@ -152,6 +162,7 @@ def test_a_long_paste_is_counted_never_cut(open_page, regular, post):
     assert box.input_value() == "x" * 5001
     assert counter.inner_text().startswith("5,001 characters: 1 over the 5,000 limit.")
     assert box.get_attribute("aria-invalid") == "true"
+    shot(page, "comment-over-the-limit")
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_load_state()
     error = page.get_by_text("Your comment is 5,001 characters long; the limit is 5,000.")
@@ -230,6 +241,7 @@ def test_flagging_says_flagged_and_stays_at_the_comment(open_page, regular, post
     expect(article.get_by_text("Flagged")).to_be_visible()
     assert article.get_by_role("button", name="Flag").count() == 0
     assert in_view(article)
+    shot(page, f"comment-flagged-{'js' if js else 'nojs'}")
     assert comment.flags.count() == 1
     assert page.problems == []
 
@@ -504,3 +516,98 @@ def test_resume_link_asks_then_resumes(open_page, fan, js):
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     assert DigestPreference.objects.get(user=fan).dormant_since is None
     assert page.problems == []
+
+
+# How the account pages look
+
+
+ACCOUNT_PAGES = {
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "password-reset-done": "/accounts/password/reset/done/",
+    "verification-sent": "/accounts/confirm-email/",
+    "confirm-bad-key": "/accounts/confirm-email/not-a-key/",
+    "reset-bad-key": "/accounts/password/reset/key/1-not-a-key/",
+}
+SIGNED_IN_PAGES = {
+    "account": "/account/",
+    "email-change": "/accounts/email/",
+    "password-change": "/accounts/password/change/",
+    "logout": "/accounts/logout/",
+    "account-delete": "/account/delete/",
+}
+
+
+def test_account_pages_fit_both_widths_under_the_csp(page, viewport, fan, browser, live_server):
+    """Each page once at desktop and phone width: no horizontal scroll, no CSP
+    violation or other console error, one h1; screenshots in screenshots/."""
+    width = "desktop" if viewport["width"] > 800 else "phone"
+
+    def check(page, name: str, url: str) -> None:
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SHOTS / f"account-{width}-{name}.png", full_page=True)
+
+    for name, url in ACCOUNT_PAGES.items():
+        check(page, name, url)
+    assert page.problems == []
+
+    client = Client()
+    client.force_login(fan)
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    problems = Problems()
+    signed_in = problems.watch(context.new_page())
+    for name, url in SIGNED_IN_PAGES.items():
+        check(signed_in, name, url)
+    context.close()
+    assert problems == []
+
+
+# The artist answers on the post page
+
+
+@pytest.mark.form("comment_moderate")
+def test_the_artist_hides_and_approves_a_comment_from_the_post_page(
+    open_page, member, regular, post, js
+):
+    comment = Comment.objects.get(author=regular)
+    page = open_page(member, js=js)
+    page.goto(post.get_absolute_url())
+    article = page.locator(f"#comment-{comment.pk}")
+    article.get_by_role("button", name="Hide").click()
+    page.wait_for_url(f"**#comment-{comment.pk}")
+    assert status_text(page) == "The comment is hidden."
+    expect(article.locator(".badge", has_text="Hidden")).to_be_visible()
+    assert Client().get(post.get_absolute_url()).content.decode().count("First!") == 0
+    article.get_by_role("button", name="Approve").click()
+    page.wait_for_url(f"**#comment-{comment.pk}")
+    assert status_text(page) == "The comment is approved."
+    expect(article.locator(".badge", has_text="Hidden")).to_have_count(0)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert page.problems == []
+
+
+@pytest.mark.form("account_set_password")
+def test_an_account_without_a_password_sets_one(open_page, db):
+    # Made by an admin without a password: allauth offers "set" instead of "change".
+    user = User.objects.create_user("nopass@example.com", password=None)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    page = open_page(user)
+    page.goto("/accounts/password/change/")
+    page.wait_for_url("**/accounts/password/set/")
+    expect(page.get_by_role("heading", name="Set a password")).to_be_visible()
+    page.get_by_label("Password", exact=True).fill("my very own pass 5")
+    page.get_by_label("Password (again)").fill("my very own pass 5")
+    page.get_by_role("button", name="Set password").click()
+    page.wait_for_load_state()
+    assert "Your password is set." in status_text(page)
+    user.refresh_from_db()
+    assert user.check_password("my very own pass 5")

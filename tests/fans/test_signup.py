@@ -151,3 +151,15 @@ def test_a_wrong_password_is_said_plainly_and_the_email_kept(client, fan):
     assert response.status_code == 200
     assert 'role="alert"' in page and "not correct" in page
     assert 'value="fan@example.com"' in page
+
+
+def test_a_refused_new_email_address_is_said_next_to_the_field_and_kept(client, fan):
+    client.force_login(fan)
+    response = client.post(reverse("account_email"), {"email": "fan@example", "action_add": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    error = re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)
+    assert "Enter a valid email address." in error
+    assert 'value="fan@example"' in page and 'aria-invalid="true"' in page
+    fan.refresh_from_db()
+    assert fan.email == "fan@example.com"

@@ -83,6 +83,14 @@ def test_line_breaks_count_once_as_typed(client, regular, post):
     assert "\r" not in body and len(body) == 4999
 
 
+def test_the_other_checks_on_the_text_stay(client, regular, post):
+    # Only the length check moved; a NUL character is still refused, not a 500.
+    client.force_login(regular)
+    response = say(client, post, "hi\x00there")
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+
+
 def test_editing_says_the_limit_too(client, regular, post):
     client.force_login(regular)
     comment = Comment.objects.get(author=regular)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 
-from fanhub import dev_mail
+from fanhub import dev_mail, health
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -13,6 +13,7 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 urlpatterns = [
     # Browsers still ask for /favicon.ico now and then, whatever the page links.
     path("favicon.ico", lambda request: redirect(static_url("img/favicon.svg"), permanent=True)),
+    path("healthz", health.healthz, name="healthz"),  # for load balancers; see README
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Development only: the views answer 404 unless DEBUG is on.

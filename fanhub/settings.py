@@ -123,6 +123,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", and the like
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing it replaces it
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# allauth's per-IP rate limits: behind nginx (deploy/nginx.conf appends the client's
+# address to X-Forwarded-For) set 1, so the limit sees the client, not nginx.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -4,7 +4,11 @@ over TLS. Skipped with a reason where nginx is missing; a failure under CI=true.
 
 import gzip
 import json
+import os
 import re
+import secrets
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,8 +19,9 @@ from posts.models import Post
 from tests.audio import make_mix
 from tests.conftest import make_user
 from tests.deploy.conftest import RedisServer
-from tests.deploy.stack import env_example, manage, production_env, start_stack
+from tests.deploy.stack import env_example, start_stack
 
+ROOT = Path(__file__).resolve().parents[2]
 AUDIO_LIMIT = 1024 * 1024  # FANHUB_MAX_AUDIO_BYTES for this deployment
 BODY_LIMIT = 2 * AUDIO_LIMIT  # nginx's client_max_body_size, filled in by the stack
 
@@ -201,16 +206,31 @@ def test_per_ip_limits_see_the_client_address_not_nginx(stack):
     assert post_login(stack, "127.0.0.3", cookie, token) == 200
 
 
-def test_check_deploy_is_clean_with_the_example_env():
-    checked = manage(production_env(), "check", "--deploy", "--fail-level", "WARNING")
+def test_check_deploy_is_clean_with_the_example_env(tmp_path):
+    """Through deploy/manage.sh, which reads the env file as systemd does."""
+    env_file = tmp_path / "env"
+    text = (ROOT / "deploy" / "env.example").read_text()
+    env_file.write_text(text.replace("SECRET_KEY=\n", f"SECRET_KEY={secrets.token_urlsafe(50)}\n"))
+    checked = subprocess.run(
+        ["deploy/manage.sh", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env={**os.environ, "ENV_FILE": str(env_file), "RUN_AS": ""},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "System check identified no issues" in checked.stdout
 
+    # Without the secret, the same check refuses to pass.
+    env_file.write_text(text)
+    checked = subprocess.run(
+        ["deploy/manage.sh", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env={**os.environ, "ENV_FILE": str(env_file), "RUN_AS": ""},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert checked.returncode != 0
+
 
 def test_env_example_lists_every_variable_the_settings_read():
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     read = set()
     for source in ("fanhub/settings.py", "deploy/gunicorn.conf.py"):
         text = (root / source).read_text()

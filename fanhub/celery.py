@@ -7,6 +7,7 @@ from celery import Celery
 from celery.signals import beat_init, worker_init
 from django.core.exceptions import ImproperlyConfigured
 
+from fanhub import logs  # noqa: F401 - connects the one-line-per-task log
 from fanhub.env import require_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanhub.settings")

@@ -6,7 +6,7 @@
 #
 # Settings come from the environment, or else from ENV_FILE (default
 # /etc/fanhub/env): DATABASE_URL, MEDIA_ROOT, FANHUB_AUDIO_ROOT. With object
-# storage (STORAGE_URL) the files live in the bucket: use the bucket's own
+# storage (AWS_STORAGE_BUCKET_NAME) the files live in the bucket: use the bucket's own
 # versioning or replication; this script then saves a listing of its objects.
 # Restore with deploy/restore.sh (see deploy/README.md).
 set -euo pipefail
@@ -25,15 +25,16 @@ DATABASE_URL=$(setting DATABASE_URL)
 VAR_DIR=$(setting FANHUB_VAR_DIR /srv/fanhub/var)
 MEDIA_ROOT=$(setting MEDIA_ROOT "$VAR_DIR/media")
 AUDIO_ROOT=$(setting FANHUB_AUDIO_ROOT "$VAR_DIR/audio")
-STORAGE_URL=$(setting STORAGE_URL)
+BUCKET=$(setting AWS_STORAGE_BUCKET_NAME)
 [ -n "$DATABASE_URL" ] || { echo "backup: DATABASE_URL is not set" >&2; exit 1; }
 
 dest="${1:-/srv/fanhub/backups}/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$dest"
 
 pg_dump --format=custom --no-owner --no-privileges --file "$dest/database.dump" "$DATABASE_URL"
-if [ -n "$STORAGE_URL" ]; then
-  "$(dirname "$0")/../.venv/bin/python" "$(dirname "$0")/../manage.py" copy_to_storage --list \
+if [ -n "$BUCKET" ]; then
+  # The bucket's objects, for the record: keep the bucket itself versioned.
+  ENV_FILE=$ENV_FILE RUN_AS= "$(dirname "$0")/manage.sh" copy_to_storage --list \
     > "$dest/bucket-listing.txt"
 else
   for part in media:"$MEDIA_ROOT" audio:"$AUDIO_ROOT"; do

@@ -122,6 +122,7 @@ class Stack:
     http: int
     cert: Path
     gunicorn_log: Path
+    upstream: int
     processes: list = field(default_factory=list)
 
     @property
@@ -136,8 +137,11 @@ class Stack:
         body: bytes | None = None,
         source: str = "127.0.0.1",
         tls: bool = True,
+        port: int | None = None,
     ) -> tuple[http.client.HTTPResponse, bytes]:
-        if tls:
+        if port:  # straight to gunicorn, as a load balancer's probe may
+            conn = http.client.HTTPConnection("localhost", port, timeout=30)
+        elif tls:
             context = ssl.create_default_context(cafile=str(self.cert))
             conn = http.client.HTTPSConnection(
                 "localhost", self.https, context=context, source_address=(source, 0), timeout=30
@@ -216,7 +220,7 @@ def start_stack(folder: Path, database_url: str, redis_url: str, audio_limit: in
     main = folder / "nginx" / "nginx.conf"
     main.write_text(main_config(folder / "nginx", site))
 
-    stack = Stack(folder, env, https, http, cert, gunicorn_log)
+    stack = Stack(folder, env, https, http, cert, gunicorn_log, upstream)
     try:
         stack.processes.append(
             subprocess.Popen(

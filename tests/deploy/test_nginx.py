@@ -173,6 +173,16 @@ def test_the_app_sees_https_from_x_forwarded_proto(stack):
     assert response.getheader("Location") == "https://localhost/about?x=1"
 
 
+def test_healthz_through_nginx_and_straight_from_gunicorn(stack):
+    """No digest pass has run in this deployment: 503 naming only that. A probe over
+    plain HTTP straight to gunicorn gets the same answer, not a redirect to HTTPS."""
+    for port in (None, stack.upstream):
+        response, body = stack.request("GET", "/healthz", port=port)
+        assert response.status == 503
+        assert json.loads(body)["failed"] == ["digests"]
+        assert response.getheader("Location") is None
+
+
 def login_form(stack, source: str) -> tuple[str, str]:
     response, body = stack.request("GET", "/accounts/login/", source=source)
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie"))[1]

@@ -5,17 +5,20 @@ the presigned URL, followers-only refusal, podcast, deletion, and the copy comma
 
 import json
 import logging
+import os
 import runpy
+import subprocess
 import urllib.error
 import urllib.request
 from email.message import Message
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import feedparser
 import pytest
+from django.core.files import File
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.urls import reverse
@@ -254,3 +257,40 @@ def test_copy_to_storage_refuses_without_a_bucket(db):
 
     with pytest.raises(CommandError, match="No object storage"):
         call_command("copy_to_storage")
+
+
+@pytest.mark.django_db
+def test_backup_with_a_bucket_keeps_the_database_and_a_listing(bucket, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("deploy/backup.sh needs PostgreSQL (DATABASE_URL)")
+    storages["audio"].save("mixes/kept.wav", File(BytesIO(b"R" * 321)))
+    db = connection.settings_dict
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        "\n".join(
+            [
+                f"DATABASE_URL=postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+                f"AWS_STORAGE_BUCKET_NAME={MEDIA_BUCKET}",
+                f"FANHUB_AUDIO_BUCKET_NAME={AUDIO_BUCKET}",
+                f"AWS_S3_ENDPOINT_URL={bucket.endpoint}",
+                "AWS_S3_REGION_NAME=us-east-1",
+                "AWS_ACCESS_KEY_ID=testing",
+                "AWS_SECRET_ACCESS_KEY=testing",
+                f"FANHUB_VAR_DIR={tmp_path / 'var'}",
+            ]
+        )
+        + "\n"
+    )
+    done = subprocess.run(
+        ["deploy/backup.sh", str(tmp_path / "backups")],
+        cwd=ROOT, env={"PATH": os.environ["PATH"], "ENV_FILE": str(env_file)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    backup = Path(done.stdout.strip())
+    assert sorted(p.name for p in backup.iterdir()) == [
+        "SHA256SUMS", "bucket-listing.txt", "database.dump",
+    ]  # fmt: skip
+    assert (backup / "bucket-listing.txt").read_text() == "audio\tmixes/kept.wav\t321\n"

@@ -11,6 +11,7 @@ import shutil
 import ssl
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,9 +158,22 @@ class Stack:
         finally:
             conn.close()
 
-    def app_saw(self, text: str) -> bool:
-        """Whether gunicorn's access log has a line containing `text`."""
-        return text in self.gunicorn_log.read_text()
+    def app_saw(self, text: str, seconds: float = 10) -> bool:
+        """Whether gunicorn's access log has (or gets within `seconds`) a line
+        containing `text`: gunicorn writes it just after answering."""
+        deadline = time.monotonic() + seconds
+        while text not in self.gunicorn_log.read_text():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def app_never_saw(self, text: str) -> bool:
+        """Whether `text` is absent once a request sent afterwards has been logged."""
+        marker = f"/marker-{secrets.token_hex(4)}/"
+        self.request("GET", marker)
+        assert self.app_saw(marker)
+        return text not in self.gunicorn_log.read_text()
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -45,10 +45,12 @@ def resume_digests(request, token: str):
     user = _user_from(token, RESUME)
     if user is None:
         return _bad_link(request)
-    if request.method == "POST":
-        DigestPreference.for_user(user).resume()
-        return render(request, "fans/resumed.html", {"email": user.email})
-    return render(request, "fans/resume_confirm.html", {"email": user.email})
+    preference = DigestPreference.for_user(user)
+    context = {"email": user.email, "preference": preference}
+    if request.method == "POST" and not preference.stopped_by_fan:
+        preference.resume_after_absence()
+        return render(request, "fans/resumed.html", context)
+    return render(request, "fans/resume_confirm.html", context)
 
 
 @login_required

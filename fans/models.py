@@ -152,12 +152,28 @@ class DigestPreference(models.Model):
         ).delete()
 
     def resume(self) -> None:
-        """Back on: after an unsubscribe, a long absence, or a pause."""
+        """Back on, from the fan's own preferences page: after an unsubscribe, a long
+        absence, or a pause."""
         self.unsubscribed_at = self.dormant_since = self.paused_at = None
         self.consecutive_failures = 0
         if self.frequency == self.Frequency.OFF:
             self.frequency = self.Frequency.WEEKLY
         self.save()
+        User.objects.filter(pk=self.user_id).update(last_seen_at=timezone.now())
+
+    @property
+    def stopped_by_fan(self) -> bool:
+        """An explicit unsubscribe or "never": final until the fan changes it on their
+        preferences page. No link in an old email can undo it."""
+        return self.unsubscribed_at is not None or self.frequency == self.Frequency.OFF
+
+    def resume_after_absence(self) -> None:
+        """The farewell email's resume link: ends the pause for a long absence, and
+        only that."""
+        if self.stopped_by_fan:
+            return
+        self.dormant_since = None
+        self.save(update_fields=["dormant_since"])
         User.objects.filter(pk=self.user_id).update(last_seen_at=timezone.now())
 
 

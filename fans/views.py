@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from fans.account import delete_account, export_data
-from fans.digests import promise
+from fans.digests import no_digest_reason, promise
 from fans.forms import DeleteAccountForm, DigestPreferenceForm, ProfileForm
 from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
 from posts.media import atomic_with_files
 from posts.models import Artist, HubSettings, Post
+from posts.ratelimit import allow
 from posts.views import PAGE_SIZE, with_comment_counts
 
 
@@ -36,11 +38,14 @@ def follow(request, slug: str):
     require_participant(request.user)
     Follow.objects.get_or_create(user=request.user, artist=artist)
     preference = DigestPreference.for_user(request.user)
-    messages.success(
-        request,
-        f"You follow {artist.name}: {promise(HubSettings.load(), preference.frequency)}, "
-        "only when there's something new.",
-    )
+    if reason := no_digest_reason(request.user, preference):
+        messages.success(request, f"You follow {artist.name}. {reason}")
+    else:
+        messages.success(
+            request,
+            f"You follow {artist.name}: {promise(HubSettings.load(), preference.frequency)}, "
+            "only when there's something new.",
+        )
     return _back(request, artist.get_absolute_url())
 
 
@@ -78,7 +83,18 @@ following = login_required(FollowingView.as_view())
 def account(request):
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and not allow(
+        "profile", user.pk, [(settings.FANHUB_PROFILE_SAVES_PER_HOUR, 3600)]
+    ):
+        # Checked before the form: decoding an avatar is the costly part.
+        typed = {"display_name": request.POST.get("display_name", "")}
+        form = ProfileForm(initial=typed, instance=user)
+        messages.error(
+            request, "You have saved your profile many times this hour. Please try again later."
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         with atomic_with_files():
             form.save()
         messages.success(request, "Your profile is saved.")
@@ -95,7 +111,9 @@ def account(request):
             "preference_form": DigestPreferenceForm(instance=preference, label_suffix=""),
             "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
             "promise": promise(HubSettings.load(), preference.frequency),
+            "no_digest_reason": no_digest_reason(user, preference),
         },
+        status=status,
     )
 
 

@@ -1,15 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 
-from posts.forms import ImageUploadField
+from posts.forms import AvatarUploadField
 from posts.media import replace_file
 from posts.models import Artist, Comment, HubSettings, Mix, Post
 
 
 class ArtistAdminForm(forms.ModelForm):
-    avatar_upload = ImageUploadField(
+    avatar_upload = AvatarUploadField(
         required=False, label="New avatar", help_text="Replaces the current avatar."
     )
 
@@ -44,10 +45,24 @@ class ArtistAdmin(admin.ModelAdmin):
         return artist._post_count
 
 
+class MixFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = sum(
+            1 for form in self.forms if form.instance.pk and not self._should_delete_form(form)
+        )
+        if self.instance.lacks_audio(versions=kept):
+            raise forms.ValidationError(
+                "A published or scheduled mix keeps at least one version. Make it a draft "
+                "first, or keep a version."
+            )
+
+
 class MixInline(admin.TabularInline):
     """A mix's versions; their audio is uploaded in the studio, where it is checked."""
 
     model = Mix
+    formset = MixFormSet
     extra = 0
     fields = ["version", "notes", "order", "format", "duration", "size", "created_at"]
     readonly_fields = ["format", "duration", "size", "created_at"]

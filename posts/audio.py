@@ -17,7 +17,7 @@ import logging
 import struct
 import uuid
 from dataclasses import dataclass
-from functools import partial
+from datetime import datetime
 from typing import IO
 
 import av
@@ -86,9 +86,7 @@ class CheckedAudio:
     size: int
 
 
-def check_audio(upload: File) -> CheckedAudio:
-    """Raise ValidationError, with a message fit for the form, unless `upload` is
-    complete audio in one of the accepted formats."""
+def _check_size(upload: File) -> None:
     limit = settings.FANHUB_MAX_AUDIO_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -99,43 +97,57 @@ def check_audio(upload: File) -> CheckedAudio:
         )
     if not upload.size:
         raise ValidationError("This file is empty. Please choose the exported audio file.")
-    not_audio = ValidationError(
-        f"This file is not audio we can play. Please upload {ACCEPTED}.", code="format"
-    )
-    cut_off = ValidationError(
-        "This file seems cut off or damaged: it ends before its audio does. "
-        "Please export it again and upload the new file.",
-        code="damaged",
-    )
-    too_long = ValidationError(
+
+
+NOT_AUDIO = f"This file is not audio we can play. Please upload {ACCEPTED}."
+CUT_OFF = (
+    "This file seems cut off or damaged: it ends before its audio does. "
+    "Please export it again and upload the new file."
+)
+
+
+def _too_long() -> ValidationError:
+    return ValidationError(
         f"This file is longer than {clock(MAX_DURATION)}. Please upload a shorter mix.",
         code="too_long",
     )
+
+
+def _check_length(declared: float, decoded: float) -> None:
+    if decoded <= 0:
+        raise ValidationError("This file holds no sound. Please check the export.")
+    if decoded > MAX_DURATION:
+        raise _too_long()
+    if decoded < declared - CUT_OFF_TOLERANCE:
+        raise ValidationError(CUT_OFF, code="damaged")
+
+
+def check_audio(upload: File) -> CheckedAudio:
+    """Raise ValidationError, with a message fit for the form, unless `upload` is
+    complete audio in one of the accepted formats."""
+    _check_size(upload)
     kind = None
     try:
         kind = _recognise(upload)
         if kind is None:
-            raise not_audio
+            raise ValidationError(NOT_AUDIO, code="format")
         fmt = RECOGNISED[kind]
         upload.seek(0)
         tags = kind(upload)
         if isinstance(tags, OggFileType) and not _ogg_is_complete(upload):
-            raise cut_off
+            raise ValidationError(CUT_OFF, code="damaged")
         declared = tags.info.length
         if declared > MAX_DURATION:
-            raise too_long
+            raise _too_long()
         upload.seek(0)
         decoded = _decoded_seconds(upload, fmt)
     except ValidationError:
         raise
     except UNREADABLE:
-        raise cut_off if kind else not_audio from None
-    if decoded <= 0:
-        raise ValidationError("This file holds no sound. Please check the export.")
-    if decoded > MAX_DURATION:
-        raise too_long
-    if decoded < declared - CUT_OFF_TOLERANCE:
-        raise cut_off
+        if kind:
+            raise ValidationError(CUT_OFF, code="damaged") from None
+        raise ValidationError(NOT_AUDIO, code="format") from None
+    _check_length(declared, decoded)
     upload.seek(0)
     return CheckedAudio(file=upload, format=fmt, duration=decoded, size=upload.size)
 
@@ -304,10 +316,26 @@ def add_version(post: Post, audio: CheckedAudio, *, version: str, notes: str = "
     except BaseException:
         mix.audio.delete(save=False)  # no file without its row
         raise
+
+    def queue_make_waveform() -> None:
+        make_waveform.delay(mix.pk)
+
     # robust: a broker that is down must not turn a stored upload into an error page;
     # the player works without a waveform, and `manage.py make_waveforms` catches up.
-    transaction.on_commit(partial(make_waveform.delay, mix.pk), robust=True)
+    # A named function, not a partial: Django's error log reads its __qualname__.
+    transaction.on_commit(queue_make_waveform, robust=True)
     return mix
+
+
+def draw_missing_waveforms(uploaded_before: datetime) -> int:
+    """Draw the waveforms still missing for versions uploaded before that time (their
+    task was lost to a broker outage, say); returns how many were drawn."""
+    ids = list(
+        Mix.objects.filter(waveform="", created_at__lt=uploaded_before).values_list("pk", flat=True)
+    )
+    for mix_id in ids:
+        make_waveform(mix_id)
+    return len(ids)
 
 
 def make_waveform(mix_id: int) -> None:

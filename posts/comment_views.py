@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,10 +23,19 @@ def require_participant(user) -> None:
         raise PermissionDenied("Please verify your email address first.")
 
 
+def _within_comment_limit(user) -> bool:
+    """Count one comment or edit: both render Markdown, so they share one limit."""
+    limits = [
+        (settings.FANHUB_COMMENTS_PER_MINUTE, 60),
+        (settings.FANHUB_COMMENTS_PER_DAY, 86400),
+    ]
+    return allow("comment", user.pk, limits)
+
+
 def _visible_comment(request, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__artist", "author"), pk=pk)
     post = comment.post
-    can_read = post.is_visible_to(request.user) or post.artist.is_looked_after_by(request.user)
+    can_read = post.is_visible_to(request.user) or post.artist.has_member(request.user)
     if not can_read or not Comment.objects.visible_to(request.user, post).filter(pk=pk).exists():
         raise PermissionDenied("This comment is not open to you.")
     return comment
@@ -51,11 +61,7 @@ def comment_create(request, artist_slug: str, slug: str):
     form = CommentForm(request.POST, post=post)
     if not form.is_valid():
         return render_post(request, post, can_edit, form=form, status=400)
-    limits = [
-        (settings.FANHUB_COMMENTS_PER_MINUTE, 60),
-        (settings.FANHUB_COMMENTS_PER_DAY, 86400),
-    ]
-    if not allow("comment", request.user.pk, limits):
+    if not _within_comment_limit(request.user):
         return render(
             request, "posts/comment_rate_limited.html", {"post": post, "form": form}, status=429
         )
@@ -87,6 +93,9 @@ def comment_edit(request, pk: int):
         raise PermissionDenied(reason)
     form = CommentEditForm(request.POST or None, instance=comment, label_suffix="")
     if request.method == "POST" and form.is_valid():
+        if not _within_comment_limit(request.user):
+            context = {"form": form, "comment": comment, "rate_limited": True}
+            return render(request, "posts/comment_edit.html", context, status=429)
         comment = form.save(commit=False)
         comment.edited_at = timezone.now()
         if comment.status == Comment.Status.APPROVED:
@@ -105,13 +114,19 @@ def comment_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, pk: int):
-    comment = _own_comment(request, pk)
+    # Authors may always delete their own comments (the data export lists every
+    # one), also on a post they can no longer read, or once it was hidden.
+    comment = get_object_or_404(Comment.objects.select_related("post__artist"), pk=pk)
+    if comment.author_id != request.user.pk or comment.is_removed:
+        raise PermissionDenied("Only its author can delete a comment.")
+    post = comment.post
+    readable = post.is_visible_to(request.user) or post.artist.has_member(request.user)
     if request.method == "POST":
-        url = comment.post.get_absolute_url()
         comment.remove()
         messages.success(request, "Your comment is deleted.")
-        return redirect(url)
-    return render(request, "posts/comment_delete.html", {"comment": comment})
+        return redirect(post.get_absolute_url() if readable else "account")
+    back = comment.get_absolute_url() if readable else reverse("account")
+    return render(request, "posts/comment_delete.html", {"comment": comment, "back": back})
 
 
 @login_required
@@ -125,15 +140,15 @@ def comment_flag(request, pk: int):
         messages.success(request, "Thanks for telling us. A moderator will take a look.")
     else:
         messages.info(request, "You have already flagged this comment.")
-    return redirect(comment.post.get_absolute_url())
+    return redirect(comment.get_absolute_url())
 
 
 @login_required
 @require_POST
 def comment_moderate(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("post__artist"), pk=pk)
-    if not comment.post.artist.is_looked_after_by(request.user):
-        raise PermissionDenied("Only the artist and moderators can do that.")
+    if not comment.post.artist.has_member(request.user):
+        raise PermissionDenied("Only the artist can do that here; moderators use the admin.")
     actions = {"approve": Comment.Status.APPROVED, "hide": Comment.Status.HIDDEN}
     status = actions.get(request.POST.get("action"))
     if status is None:

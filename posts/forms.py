@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -19,7 +20,18 @@ class ImageUploadField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        return process_image(upload) if upload else None
+        return self.process(upload) if upload else None
+
+    def process(self, upload) -> ProcessedImage:
+        return process_image(upload)
+
+
+class AvatarUploadField(ImageUploadField):
+    """An avatar, which any account may send: a lower pixel cap than covers
+    (FANHUB_MAX_AVATAR_PIXELS), refused from the header before anything is decoded."""
+
+    def process(self, upload) -> ProcessedImage:
+        return process_image(upload, max_pixels=settings.FANHUB_MAX_AVATAR_PIXELS)
 
 
 class AudioInput(forms.FileInput):
@@ -230,7 +242,48 @@ class MixForm(forms.ModelForm):
         )
 
 
-class CommentForm(forms.ModelForm):
+class CommentBodyForm(forms.ModelForm):
+    """What writing and editing a comment share: the text box and its limit.
+
+    The box has no `maxlength`: a browser would cut a long paste without a word.
+    static/js/comments.js counts as the fan types; here the limit is checked with a
+    message that says by how much. A rejected form opens with the cursor in its
+    first wrong field (`autofocus` works without JavaScript)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.max_length = None
+        body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
+        body.widget.attrs.pop("maxlength", None)
+        body.widget.attrs["data-maxlength"] = Comment.MAX_LENGTH
+        body.error_messages["required"] = "Write something first."
+
+    def clean_body(self) -> str:
+        # Browsers send line breaks as CRLF; count them as the fan sees them.
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if not body:
+            raise forms.ValidationError("Write something first.")
+        if len(body) > Comment.MAX_LENGTH:
+            over = len(body) - Comment.MAX_LENGTH
+            raise forms.ValidationError(
+                f"Your comment is {len(body):,} characters long; the limit is "
+                f"{Comment.MAX_LENGTH:,}. Please shorten it by {over:,} "
+                f"character{pluralize(over)} and post again: your text is still here."
+            )
+        return body
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is not None and not field.widget.is_hidden:
+                field.widget.attrs["autofocus"] = True
+                break
+
+
+class CommentForm(CommentBodyForm):
     # Bots fill every field; people never see this one (hidden by CSS, skipped by
     # keyboard and screen readers).
     website = forms.CharField(
@@ -244,7 +297,7 @@ class CommentForm(forms.ModelForm):
         fields = ["body", "parent"]
         labels = {"body": "Your comment"}
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 4, "maxlength": Comment.MAX_LENGTH}),
+            "body": forms.Textarea(attrs={"rows": 4}),
             "parent": forms.HiddenInput(),
         }
 
@@ -258,7 +311,6 @@ class CommentForm(forms.ModelForm):
     mix = forms.TypedChoiceField(required=False, coerce=int, label="Version", empty_value=None)
 
     def __init__(self, *args, post: Post, mixes: list[Mix] | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.post = post
         if mixes is None:
@@ -278,17 +330,10 @@ class CommentForm(forms.ModelForm):
             status=Comment.Status.APPROVED, is_removed=False
         )
         self.fields["parent"].required = False
-        self.fields["body"].error_messages["required"] = "Write something first."
         self.fields["body"].help_text = (
             "Plain text with a little Markdown: *emphasis*, **bold**, [links](https://…), "
             "`code`, > quotes, lists."
         )
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("Write something first.")
-        return body
 
     def clean_parent(self) -> Comment | None:
         parent = self.cleaned_data.get("parent")
@@ -330,9 +375,9 @@ class CommentForm(forms.ModelForm):
         return comment
 
 
-class CommentEditForm(forms.ModelForm):
+class CommentEditForm(CommentBodyForm):
     class Meta:
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
-        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": Comment.MAX_LENGTH})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}

@@ -8,12 +8,13 @@ left (phone photos carry GPS positions), scaled down to a sensible size.
 """
 
 import io
+import tempfile
 import uuid
 import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +34,17 @@ class ProcessedImage:
     height: int
 
 
-def _open_checked(upload) -> Image.Image:
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """`size` scaled down to fit a side×side box, keeping its proportions."""
+    scale = min(1.0, side / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _open_checked(upload, *, max_pixels: int, max_side: int) -> Image.Image:
+    """Open, check and decode an upload, at no more than about twice the size kept:
+    a JPEG is decoded straight at 1/2, 1/4 or 1/8 scale (`draft`), so a huge photo
+    never exists in memory at full size; other formats are shrunk by a whole factor
+    (`reduce`) right after decoding, before any copy is made."""
     if upload.size > settings.FANHUB_MAX_IMAGE_BYTES:
         raise ValidationError(
             f"This image is {filesizeformat(upload.size)}; the limit is "
@@ -49,13 +60,21 @@ def _open_checked(upload) -> Image.Image:
                 raise ValidationError(
                     "Please upload a JPEG, PNG, WebP or GIF image.", code="format"
                 )
-            if image.width * image.height > settings.FANHUB_MAX_IMAGE_PIXELS:
+            if image.width * image.height > max_pixels:
                 raise ValidationError(
                     f"This image is {image.width}×{image.height} pixels, which is too large "
                     "to process. Please upload a smaller one.",
                     code="too_many_pixels",
                 )
-            image.load()
+            kept = _fit(image.size, max_side)
+            if image.format == "JPEG":
+                image.draft(None, kept)  # never smaller than `kept`
+            image.load()  # decodes it all: a truncated or corrupt file fails here
+            factor = min(image.width // kept[0], image.height // kept[1])
+            if factor >= 2:
+                if image.mode not in REDUCIBLE_MODES:
+                    image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+                image = image.reduce(factor)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -71,6 +90,14 @@ def _open_checked(upload) -> Image.Image:
     return image
 
 
+# Modes Image.reduce works on; palette and 1-bit images are converted first.
+REDUCIBLE_MODES = {"L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "I", "F"}
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
 def _encode(image: Image.Image, name: str) -> ContentFile:
     buffer = io.BytesIO()
     if image.mode == "RGBA":
@@ -82,16 +109,22 @@ def _encode(image: Image.Image, name: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=f"{name}.{ext}")
 
 
-def process_image(upload, *, max_side: int = 1600, thumb_side: int = 640) -> ProcessedImage:
-    """Check an uploaded image and return clean, resized copies of it.
+def process_image(
+    upload, *, max_side: int = 1600, thumb_side: int = 640, max_pixels: int | None = None
+) -> ProcessedImage:
+    """Check an uploaded image and return clean, resized copies of it. `max_pixels`
+    defaults to FANHUB_MAX_IMAGE_PIXELS (avatars pass their own, lower one).
 
     Raises ValidationError with a message fit to show next to the form field.
     """
-    image = _open_checked(upload)
-    image = ImageOps.exif_transpose(image)
-    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    max_pixels = max_pixels or settings.FANHUB_MAX_IMAGE_PIXELS
+    image = _open_checked(upload, max_pixels=max_pixels, max_side=max_side)
+    has_alpha = _has_alpha(image)
+    ImageOps.exif_transpose(image, in_place=True)
     # Rebuilding from pixels alone drops EXIF, XMP, ICC text chunks and comments.
-    clean = image.convert("RGBA" if has_alpha else "RGB")
+    mode = "RGBA" if has_alpha else "RGB"
+    clean = image if image.mode == mode else image.convert(mode)
+    del image  # the decoded original, when a converted copy was made
     clean.info = {}
     clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     thumb = clean.copy()
@@ -126,6 +159,37 @@ def atomic_with_files():
         _stored_here.reset(token)
 
 
+class DiskTrouble(OSError):
+    """The disk refused a change to stored files; nothing was changed."""
+
+
+def delete_on_commit(storage, name: str) -> None:
+    """Delete a stored file once the transaction commits. Its folder is checked
+    first: a deletion that would leave the file behind fails now (DiskTrouble),
+    while the row can still be kept. An unexpected failure after the commit is
+    logged, never shown as an error page for a change that was saved."""
+    _check_writable(storage, name)
+
+    def delete_stored_file() -> None:
+        storage.delete(name)
+
+    transaction.on_commit(delete_stored_file, robust=True)
+
+
+def _check_writable(storage, name: str) -> None:
+    try:
+        path = Path(storage.path(name))
+    except NotImplementedError:
+        return  # object storage: nothing to check on this machine
+    if not path.exists():
+        return  # already gone: nothing to delete
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        raise DiskTrouble(f"cannot delete {name}: {error}") from error
+
+
 def stored(field_file) -> None:
     """Record a file just written for a row that may not be committed yet."""
     pending = _stored_here.get()
@@ -136,19 +200,20 @@ def stored(field_file) -> None:
 def delete_files_with_their_row(sender, instance, **kwargs) -> None:
     """post_delete, for every model: a deleted row's files (covers, avatars, audio,
     waveforms) go too, also when it goes in a cascade, but only once the deletion
-    commits, so a rollback leaves a whole row."""
+    commits, so a rollback leaves a whole row. A folder that cannot be written
+    fails the deletion now, so the row is kept with its files (DiskTrouble)."""
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.FileField):
             file = getattr(instance, field.attname)
             if file:
-                transaction.on_commit(partial(file.storage.delete, file.name))
+                delete_on_commit(file.storage, file.name)
 
 
 def replace_file(field_file, content: ContentFile | None) -> None:
     """Swap the file behind a model's file field (or clear it when content is None).
     The old file goes once the change commits (at once outside a transaction)."""
     if field_file:
-        transaction.on_commit(partial(field_file.storage.delete, field_file.name))
+        delete_on_commit(field_file.storage, field_file.name)
         field_file.name = None
     if content is not None:
         field_file.save(content.name, content, save=False)

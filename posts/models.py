@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,10 +13,9 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
-from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from posts.markup import COMMENT, render_markdown
+from posts.markup import COMMENT, plain_text, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
 RESERVED_SLUGS = {"follow", "unfollow", "feed"}
@@ -32,7 +32,10 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
 
 class ArtistQuerySet(models.QuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
-        """The artists a user may post for: their own, or every one for a superuser."""
+        """The artists a user may act for: write, upload, edit, moderate comments on
+        the site. Their own, or every one for a superuser. The one rule everywhere
+        (studio, post pages, comment moderation, the Studio link); plain staff
+        moderate in the admin, not as the artist."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -69,11 +72,8 @@ class Artist(models.Model):
         return reverse("artist_detail", args=[self.slug])
 
     def has_member(self, user) -> bool:
+        """May this user act for this artist? (`for_member`: members and superusers.)"""
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
-
-    def is_looked_after_by(self, user) -> bool:
-        """Its members and the hub's staff edit its posts and moderate its comments."""
-        return user.is_authenticated and (user.is_staff or self.has_member(user))
 
 
 class PostQuerySet(models.QuerySet):
@@ -165,6 +165,24 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("post_detail", args=[self.artist.slug, self.slug])
 
+    def clean(self):
+        super().clean()
+        if self.lacks_audio():
+            raise ValidationError(
+                "A mix needs at least one version with audio before it is published or "
+                "scheduled. Keep it a draft, and add its audio in the studio."
+            )
+
+    def lacks_audio(self, versions: int | None = None) -> bool:
+        """A mix that is published or scheduled must have audio: the rule for every
+        path (the studio, the admin and its versions inline, any ModelForm).
+        `versions` is the count a form is about to leave; else the saved ones."""
+        if self.kind != self.Kind.MIX or self.status == self.Status.DRAFT:
+            return False
+        if versions is None:
+            versions = self.mixes.count() if self.pk else 0
+        return versions == 0
+
     @property
     def is_live(self) -> bool:
         return (
@@ -190,7 +208,9 @@ class Post(models.Model):
 
     @property
     def excerpt(self) -> str:
-        return Truncator(strip_tags(self.body_html)).words(40)
+        """The start of the text as a reader sees it: plain, never HTML, so templates
+        escape it once ("R&B", not "R&amp;B"), with paragraphs and list items apart."""
+        return Truncator(plain_text(self.body_html)).words(40)
 
     def comments_closed_reason(self, hub: "HubSettings") -> str:
         """Empty while fans may comment; otherwise why not, in words for the page."""
@@ -371,8 +391,8 @@ class HubSettings(models.Model):
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
-        moderators (the artist's members, staff) see everything."""
-        if post.artist.is_looked_after_by(user):
+        whoever acts for the artist sees everything."""
+        if post.artist.has_member(user):
             return self
         if user.is_authenticated:
             return self.filter(

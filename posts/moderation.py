@@ -8,19 +8,48 @@ are trusted. Flags from fans can later send an approved comment back to review.
 """
 
 import re
+from html.parser import HTMLParser
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from posts.markup import COMMENT, render_markdown
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
-# Anything that becomes or looks like a link: http(s)://, protocol-relative //host.,
-# www., mailto:. One match per link ("https://www.x" counts once).
-LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
+# A bare address typed as text (not a link, but an invitation to copy one):
+# http(s)://, protocol-relative //host., www., mailto:. One match per address.
+BARE_LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
 
 
-def count_links(text: str) -> int:
-    return len(LINK.findall(text))
+class _LinkCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links = 0
+        self.inside_link = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.inside_link += 1
+            self.links += any(name == "href" for name, _ in attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.inside_link:
+            self.inside_link -= 1
+
+    def handle_data(self, data):
+        if not self.inside_link:
+            self.links += len(BARE_LINK.findall(data))
+
+
+def count_links(html: str) -> int:
+    """Links in the sanitized HTML a comment is shown as: every `<a href>`, wherever
+    it points (a browser reads `http:spam.example` or `https:/\\spam.example` as
+    off-site), plus bare addresses in its text. Counting the Markdown source instead
+    misses what the renderer turns into links."""
+    counter = _LinkCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.links
 
 
 def has_blocked_word(text: str, hub: HubSettings) -> bool:
@@ -35,7 +64,7 @@ def decide_status(
 ) -> str:
     if honeypot:
         return Comment.Status.SPAM
-    if post.artist.is_looked_after_by(author):  # the artist's members and staff
+    if author.is_staff or post.artist.has_member(author):  # trusted: moderators, the artist
         return Comment.Status.APPROVED
     if (
         not is_edit
@@ -43,7 +72,8 @@ def decide_status(
         and not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists()
     ):
         return Comment.Status.PENDING
-    if count_links(body) > hub.link_limit or has_blocked_word(body, hub):
+    links = count_links(render_markdown(body, COMMENT))
+    if links > hub.link_limit or has_blocked_word(body, hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED
 

@@ -11,6 +11,7 @@ address to go to as JSON instead of a redirect (which XHR would follow quietly,
 eating the flash message). Without JavaScript the same forms post normally.
 """
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -26,6 +27,27 @@ from posts.forms import MixForm, PostForm
 from posts.markup import render_markdown
 from posts.media import atomic_with_files
 from posts.models import Artist, Mix, Post
+
+log = logging.getLogger(__name__)
+
+
+# The disk refused (full, read-only, gone): nothing was changed, and the page says so.
+STORE_TROUBLE = (
+    "The server could not store your file just now, so nothing was saved. Everything "
+    "you typed is still here: please choose the file again and try in a while, or "
+    "tell the site's admin."
+)
+DELETE_TROUBLE = (
+    "The server could not remove the files just now, so nothing was deleted. "
+    "Please try again in a while, or tell the site's admin."
+)
+
+
+def _disk_trouble(request, error: OSError, message: str) -> int:
+    """Log a disk error for the admin, tell the artist; the status to answer with."""
+    log.error("Studio: disk error (%s)", error, exc_info=True)
+    messages.error(request, message)
+    return 503
 
 
 def studio_member_required(view):
@@ -84,17 +106,22 @@ def _edit(request, post: Post | None):
         action=action,
     )
     preview = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         if form.action == "preview":
             preview = render_markdown(form.cleaned_data["body"])
         else:
-            with atomic_with_files():
-                saved = form.save()
-            messages.success(request, _saved_message(saved))
-            if saved.kind == Post.Kind.MIX and not post:
-                # Straight to its versions, where the next one is added.
-                return _done(request, reverse("studio_post_edit", args=[saved.pk]))
-            return _done(request, reverse("studio_dashboard"))
+            try:
+                with atomic_with_files():
+                    saved = form.save()
+            except OSError as error:
+                status = _disk_trouble(request, error, STORE_TROUBLE)
+            else:
+                messages.success(request, _saved_message(saved))
+                if saved.kind == Post.Kind.MIX and not post:
+                    # Straight to its versions, where the next one is added.
+                    return _done(request, reverse("studio_post_edit", args=[saved.pk]))
+                return _done(request, reverse("studio_dashboard"))
     context = {
         "form": form,
         "post": post,
@@ -103,7 +130,7 @@ def _edit(request, post: Post | None):
         "files_dropped": request.method == "POST" and bool(request.FILES),
         "mixes": post.mixes.all() if post else [],
     }
-    return render(request, "posts/studio/edit.html", context)
+    return render(request, "posts/studio/edit.html", context, status=status)
 
 
 def _saved_message(post: Post) -> str:
@@ -132,11 +159,16 @@ def post_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def post_delete(request, pk: int):
     post = _own_post(request, pk)
+    status = 200
     if request.method == "POST":
-        post.delete()
-        messages.success(request, f"“{post.title}” is deleted.")
-        return redirect("studio_dashboard")
-    return render(request, "posts/studio/delete.html", {"post": post})
+        try:
+            post.delete()
+        except OSError as error:
+            status = _disk_trouble(request, error, DELETE_TROUBLE)
+        else:
+            messages.success(request, f"“{post.title}” is deleted.")
+            return redirect("studio_dashboard")
+    return render(request, "posts/studio/delete.html", {"post": post}, status=status)
 
 
 @studio_member_required
@@ -148,15 +180,22 @@ def mix_create(request, pk: int):
     form = MixForm(request.POST or None, request.FILES or None)
     if not form.is_bound:
         form.initial["version"] = f"v{post.mixes.count() + 1}"
+    status = 200
     if request.method == "POST" and form.is_valid():
-        with atomic_with_files():
-            mix = form.save_new(post)
-        messages.success(request, f"“{mix.version}” is added. Its waveform appears in a moment.")
-        return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")
+        try:
+            with atomic_with_files():
+                mix = form.save_new(post)
+        except OSError as error:
+            status = _disk_trouble(request, error, STORE_TROUBLE)
+        else:
+            messages.success(
+                request, f"“{mix.version}” is added. Its waveform appears in a moment."
+            )
+            return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")
     # A form that comes back has lost its file: browsers can't keep one. The page says so.
     files_dropped = request.method == "POST" and bool(request.FILES)
     context = {"form": form, "post": post, "files_dropped": files_dropped}
-    return render(request, "posts/studio/mix_form.html", context)
+    return render(request, "posts/studio/mix_form.html", context, status=status)
 
 
 @studio_member_required
@@ -194,13 +233,18 @@ def mix_move(request, pk: int):
 def mix_delete(request, pk: int):
     mix = _own_mix(request, pk)
     only_one = mix.post.mixes.count() == 1
+    status = 409 if request.method == "POST" else 200
     if request.method == "POST" and not only_one:
-        mix.delete()
-        messages.success(request, f"“{mix.version}” is removed.")
-        return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
+        try:
+            mix.delete()
+        except OSError as error:
+            status = _disk_trouble(request, error, DELETE_TROUBLE)
+        else:
+            messages.success(request, f"“{mix.version}” is removed.")
+            return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
     return render(
         request,
         "posts/studio/mix_delete.html",
         {"mix": mix, "post": mix.post, "only_one": only_one},
-        status=409 if request.method == "POST" else 200,
+        status=status,
     )

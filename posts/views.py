@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from posts.forms import CommentForm
-from posts.models import Artist, Comment, HubSettings, Mix, Post
+from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.ranges import file_response
 
 PAGE_SIZE = 12
@@ -61,11 +61,11 @@ class ArtistView(ListView):
 
 def readable_post_or_404(request, artist_slug: str, slug: str) -> tuple[Post, bool]:
     """The post and whether the user may edit it. Drafts and future posts are 404
-    for everyone but the artist's members and staff."""
+    for everyone but whoever acts for the artist (`Artist.has_member`)."""
     post = get_object_or_404(
         Post.objects.select_related("artist"), artist__slug=artist_slug, slug=slug
     )
-    can_edit = post.artist.is_looked_after_by(request.user)
+    can_edit = post.artist.has_member(request.user)
     if not can_edit and not post.is_live:
         raise Http404("No post here.")
     return post, can_edit
@@ -88,6 +88,16 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
+    # Comments this reader flagged show "Flagged" instead of the button.
+    flagged = (
+        set(
+            CommentFlag.objects.filter(user=user, comment__post=post).values_list(
+                "comment_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(
@@ -100,6 +110,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "comment_page": page,
             "comment_form": form,
             "comments_closed": closed,
+            "flagged": flagged,
             "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,
@@ -120,7 +131,7 @@ def mix_audio(request, pk: int, ext: str):
     """A version's audio, for whoever may read its post: never by a public URL."""
     mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
     post, user = mix.post, request.user
-    if not (post.is_visible_to(user) or post.artist.is_looked_after_by(user)):
+    if not (post.is_visible_to(user) or post.artist.has_member(user)):
         if not post.is_live:
             raise Http404("No audio here.")
         raise PermissionDenied("Follow the artist to listen to this mix.")

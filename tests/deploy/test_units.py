@@ -1,10 +1,9 @@
 """The systemd units in deploy/systemd/ start what exists, with the env file."""
 
 import configparser
+import runpy
 import shlex
 from pathlib import Path
-
-from django.conf import settings
 
 from tests.deploy.stack import env_example
 
@@ -27,6 +26,7 @@ def test_each_unit_runs_a_program_of_the_venv_with_the_env_file():
     for name, program in [
         ("fanhub-web", "gunicorn"),
         ("fanhub-worker", "celery"),
+        ("fanhub-digests", "celery"),
         ("fanhub-beat", "celery"),
     ]:
         argv = command(name)
@@ -38,14 +38,19 @@ def test_each_unit_runs_a_program_of_the_venv_with_the_env_file():
     assert command("fanhub-beat")[3] == "beat"
 
 
-def test_the_worker_consumes_every_queue_a_task_is_routed_to():
-    argv = command("fanhub-worker")
-    assert argv[argv.index("--queues") + 1] == "${CELERY_QUEUES}"
-    queues = set(env_example()["CELERY_QUEUES"].split(","))
+def test_the_workers_consume_every_queue_a_task_is_routed_to():
+    worker, digests = command("fanhub-worker"), command("fanhub-digests")
+    assert worker[worker.index("--queues") + 1] == "${CELERY_QUEUES}"
+    assert digests[digests.index("--queues") + 1] == "digests"
+    # Two workers on one machine need names of their own.
+    assert worker[worker.index("--hostname") + 1] != digests[digests.index("--hostname") + 1]
+    queues = set(env_example()["CELERY_QUEUES"].split(",")) | {"digests"}
+    # Production's routes (the tests' own are suffixed per run).
+    routes = runpy.run_path(str(ROOT / "fanhub" / "settings.py"))["CELERY_TASK_ROUTES"]
     routed = {
-        route["queue"]
-        for route in (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).values()
-        if isinstance(route, dict) and "queue" in route
+        route["queue"] for route in routes.values() if isinstance(route, dict) and "queue" in route
     }
+    assert routed, "no CELERY_TASK_ROUTES: the queues above would be guesses"
     assert routed <= queues, routed - queues
+    assert "digests" not in env_example()["CELERY_QUEUES"].split(",")  # its own worker
     assert "celery" in queues  # Celery's default queue, for any task without a route

@@ -37,6 +37,18 @@ def test_send_digests_sends_once(artist, db, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
 
 
+def test_send_digests_reports_what_it_sent_not_what_it_looked_at(artist, transactional_db, smtp):
+    # No test transaction around it: the command's batches go out as they commit.
+    make_follower("a@example.com", artist)
+    make_follower("gone@example.com", artist)
+    publish(artist, "New song")
+    smtp.refuse = {"gone@example.com"}
+    out = command()
+    assert [m["To"] for m in smtp.messages] == ["a@example.com"]
+    assert "1 email(s) sent, 1 refused by the fan's mail server, 0 waiting" in out
+    assert "2 looked at" in out
+
+
 def test_studio_next_digest_shows_who_is_due_and_a_preview(client, member, artist):
     make_follower("a@example.com", artist)
     make_follower("b@example.com", artist)
@@ -112,9 +124,10 @@ def test_visits_are_remembered_once_a_day(client, fan):
     assert fan.last_seen_at > first - timedelta(seconds=1)
 
 
-def test_dev_mail_viewer_shows_sent_mail_in_debug(client, db, settings, tmp_path):
+def test_dev_mail_viewer_shows_sent_mail_in_debug(client, staff, settings, tmp_path):
     from django.core.mail import EmailMultiAlternatives
 
+    client.force_login(staff)  # staff only (tests/fanhub/test_dev_mail.py)
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path

@@ -1,8 +1,10 @@
 """One-click unsubscribe, resume, and the email preferences on the account page."""
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from fans.models import DigestPreference
 from fans.tokens import RESUME, UNSUBSCRIBE, make_token
@@ -57,14 +59,64 @@ def test_a_resume_token_cannot_unsubscribe_and_vice_versa(client, fan):
     )
 
 
-def test_resume_link_turns_digests_back_on(client, fan):
-    preference = DigestPreference.for_user(fan)
-    preference.unsubscribe()
-    url = reverse("resume_digests", args=[make_token(fan.pk, RESUME)])
+def resume_link(fan) -> str:
+    return reverse("resume_digests", args=[make_token(fan.pk, RESUME)])
+
+
+def test_resume_link_ends_a_pause_for_a_long_absence(client, fan):
+    DigestPreference.objects.create(user=fan, dormant_since=timezone.now())
+    url = resume_link(fan)
     assert "Keep the emails coming?" in client.get(url).content.decode()
-    client.post(url)
-    preference.refresh_from_db()
-    assert preference.receives_digests
+    assert "Welcome back" in client.post(url).content.decode()
+    assert DigestPreference.objects.get(user=fan).receives_digests
+
+
+@pytest.mark.parametrize("stop", ["unsubscribe", "never"])
+def test_an_old_resume_link_cannot_undo_an_explicit_stop(client, fan, stop):
+    # The farewell email went out, then the fan said stop: that wins over the old link.
+    preference = DigestPreference.objects.create(user=fan, dormant_since=timezone.now())
+    if stop == "unsubscribe":
+        preference.unsubscribe()
+    else:
+        DigestPreference.objects.filter(pk=preference.pk).update(frequency="off")
+    url = resume_link(fan)
+    page = client.get(url).content.decode()
+    assert "You turned the digests off" in page and "Yes, resume" not in page
+    response = client.post(url)
+    assert response.status_code == 200 and "Welcome back" not in response.content.decode()
+    after = DigestPreference.objects.get(user=fan)
+    assert not after.receives_digests
+    assert (after.unsubscribed_at is not None) == (stop == "unsubscribe")
+    assert after.frequency == ("off" if stop == "never" else "weekly")
+
+
+def forged_tokens(fan, purpose: str) -> list[str]:
+    real = make_token(fan.pk, purpose)
+    return [
+        str(fan.pk),  # a plain id
+        signing.dumps(fan.pk, key="not-our-secret-key-at-all-0123456789", salt=purpose),
+        signing.dumps(fan.pk),  # our key, but not for this purpose
+        real[:-2] + ("AA" if real[-2:] != "AA" else "BB"),  # a real one, signature changed
+    ]
+
+
+def test_a_forged_unsubscribe_link_for_an_existing_fan_is_400(client, fan):
+    for token in forged_tokens(fan, UNSUBSCRIBE):
+        for method in (client.get, client.post):
+            response = method(reverse("unsubscribe", args=[token]))
+            assert response.status_code == 400, token
+            assert "This link doesn't work" in response.content.decode()
+    assert not DigestPreference.objects.filter(unsubscribed_at__isnull=False).exists()
+
+
+def test_a_forged_resume_link_for_an_existing_fan_is_400(client, fan):
+    DigestPreference.objects.create(user=fan, dormant_since=timezone.now())
+    for token in forged_tokens(fan, RESUME):
+        for method in (client.get, client.post):
+            response = method(reverse("resume_digests", args=[token]))
+            assert response.status_code == 400, token
+            assert "This link doesn't work" in response.content.decode()
+    assert DigestPreference.objects.get(user=fan).dormant_since is not None
 
 
 def test_preferences_on_the_account_page(client, fan):

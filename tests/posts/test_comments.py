@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fans.models import Follow
 from posts.models import Comment, HubSettings, Post
 from tests.conftest import make_user
 from tests.posts.test_markup import XSS_VECTORS, parse
@@ -109,7 +110,7 @@ def test_an_empty_or_overlong_comment_is_refused_and_the_text_kept(client, regul
     response = say(client, post, long_text)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "at most 5000 characters" in page and long_text.strip() in page
+    assert "the limit is 5,000" in page and long_text.strip() in page
 
 
 def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settings):
@@ -123,6 +124,25 @@ def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settin
     assert not Comment.objects.filter(body__startswith="three").exists()
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
         assert say(client, post, "three, carefully typed").status_code == 302
+
+
+def test_edits_share_the_comment_rate_limit(client, regular, post, settings):
+    settings.FANHUB_COMMENTS_PER_MINUTE = 3
+    client.force_login(regular)
+    say(client, post, "draft one")
+    comment = Comment.objects.get(body="draft one")
+    edit = reverse("comment_edit", args=[comment.pk])
+    assert client.post(edit, {"body": "draft two"}).status_code == 302
+    assert client.post(edit, {"body": "draft three"}).status_code == 302
+    response = client.post(edit, {"body": "draft four, carefully typed"})
+    assert response.status_code == 429
+    assert "draft four, carefully typed" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "draft three"
+    # The edits used up the minute for new comments too.
+    assert say(client, post, "a new one").status_code == 429
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        assert client.post(edit, {"body": "draft four, carefully typed"}).status_code == 302
 
 
 def test_the_daily_limit(client, regular, post, settings):
@@ -160,6 +180,22 @@ def test_edit_window_is_15_minutes(client, regular, post):
     assert comment.body == "typo in here"
 
 
+@pytest.mark.parametrize("after, allowed", [((14, 59), True), ((15, 1), False)])
+def test_the_edit_window_probed_either_side_of_15_minutes(client, regular, post, after, allowed):
+    client.force_login(regular)
+    say(client, post, "first words")
+    comment = Comment.objects.get(body="first words")
+    edit = reverse("comment_edit", args=[comment.pk])
+    minutes, seconds = after
+    with time_machine.travel(comment.created_at + timedelta(minutes=minutes, seconds=seconds)):
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert (f'href="{edit}"' in page) is allowed
+        response = client.post(edit, {"body": "second thoughts"})
+    assert response.status_code == (302 if allowed else 403)
+    comment.refresh_from_db()
+    assert comment.body == ("second thoughts" if allowed else "first words")
+
+
 def test_an_edit_that_adds_links_goes_back_to_review(client, regular, post):
     client.force_login(regular)
     say(client, post, "plain")
@@ -187,6 +223,33 @@ def test_deleting_a_comment_without_replies_removes_it(client, regular, post):
     comment = Comment.objects.get(author=regular)
     client.post(reverse("comment_delete", args=[comment.pk]))
     assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_fan_who_unfollowed_still_deletes_their_comment_on_a_followers_only_post(
+    client, fan, artist, make_post
+):
+    post = make_post(visibility=Post.Visibility.FOLLOWERS)
+    Follow.objects.create(user=fan, artist=artist)
+    mine = Comment.objects.create(post=post, author=fan, body="mine", status="approved")
+    Follow.objects.filter(user=fan).delete()
+    client.force_login(fan)
+    url = reverse("comment_delete", args=[mine.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "mine" in page.content.decode()
+    assert f'href="{reverse("account")}">Keep it' in page.content.decode()
+    response = client.post(url)
+    # Back to the account page: the post itself is closed to them now.
+    assert response.status_code == 302 and response["Location"] == reverse("account")
+    assert not Comment.objects.filter(pk=mine.pk).exists()
+    assert "Your comment is deleted." in client.get(reverse("account")).content.decode()
+
+
+@pytest.mark.parametrize("status", ["hidden", "spam"])
+def test_authors_delete_their_own_hidden_comments(client, fan, post, status):
+    mine = Comment.objects.create(post=post, author=fan, body="regret", status=status)
+    client.force_login(fan)
+    assert client.post(reverse("comment_delete", args=[mine.pk])).status_code == 302
+    assert not Comment.objects.filter(pk=mine.pk).exists()
 
 
 # Flags and the artist's moderation

@@ -119,3 +119,49 @@ def test_a_committed_change_deletes_the_replaced_file(
             post.save()
     files = [p.name for p in media_root.rglob("*") if p.is_file()]
     assert files == [post.cover.name.split("/")[-1]]
+
+
+def test_avatars_have_their_own_lower_pixel_cap_probed_on_both_sides(settings):
+    from posts.forms import AvatarUploadField, ImageUploadField
+
+    settings.FANHUB_MAX_AVATAR_PIXELS = 200 * 100
+    at_cap, over = image_bytes(size=(200, 100)), image_bytes(size=(201, 100))
+    assert AvatarUploadField().clean(upload(at_cap)).width == 200
+    with pytest.raises(ValidationError, match="201×100 pixels, which is too large"):
+        AvatarUploadField().clean(upload(over))
+    assert ImageUploadField().clean(upload(over)).width == 201  # covers keep theirs
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_big_upright_photo_decoded_at_reduced_size_keeps_orientation_and_colour(fmt):
+    # A JPEG is decoded at a fraction of its size (draft), the others shrunk by a
+    # whole factor first (reduce): the result must still be the whole picture,
+    # turned upright, in its colours, at the size kept.
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    photo = image_bytes(size=(6000, 3000), color=(200, 80, 40), fmt=fmt, exif=exif.tobytes())
+    result = process_image(upload(photo))
+    assert (result.width, result.height) == (800, 1600)
+    with Image.open(result.full) as stored:
+        assert stored.size == (800, 1600)
+        red, green, blue = stored.convert("RGB").getpixel((400, 800))
+        assert abs(red - 200) < 8 and abs(green - 80) < 8 and abs(blue - 40) < 8
+
+
+@pytest.mark.parametrize("mode, fmt", [("P", "PNG"), ("P", "GIF"), ("1", "PNG"), ("L", "PNG")])
+def test_big_images_of_every_mode_are_shrunk_whole(mode, fmt):
+    buffer = io.BytesIO()
+    Image.new(mode, (4000, 2000), 1).save(buffer, fmt)
+    result = process_image(upload(buffer.getvalue(), f"big.{fmt.lower()}", "image/png"))
+    assert (result.width, result.height) == (1600, 800)
+    with Image.open(result.thumb) as thumb:
+        assert thumb.size == (640, 320)
+
+
+def test_a_big_transparent_gif_stays_transparent():
+    buffer = io.BytesIO()
+    Image.new("P", (4000, 2000), 0).save(buffer, "GIF", transparency=0)
+    result = process_image(upload(buffer.getvalue(), "logo.gif", "image/gif"))
+    assert result.full.name.endswith(".png")
+    with Image.open(result.full) as stored:
+        assert stored.size == (1600, 800) and stored.getpixel((5, 5))[3] == 0

@@ -55,10 +55,15 @@ def test_a_suffix_range_is_the_last_bytes(client, mix, data):
     assert response["Content-Range"] == f"bytes {len(data) - 500}-{len(data) - 1}/{len(data)}"
 
 
-def test_a_range_past_the_end_is_clipped(client, mix, data):
-    response = client.get(mix.get_audio_url(), headers={"Range": f"bytes=10-{len(data) * 2}"})
+@pytest.mark.parametrize("past", [0, 1, 10_000])  # the last byte, one past it, far past
+def test_a_range_past_the_end_is_clipped_to_the_last_byte(client, mix, data, past):
+    size = len(data)
+    response = client.get(mix.get_audio_url(), headers={"Range": f"bytes=10-{size - 1 + past}"})
     assert response.status_code == 206
-    assert body(response) == data[10:]
+    sent = body(response)
+    assert sent == data[10:]
+    assert response["Content-Range"] == f"bytes 10-{size - 1}/{size}"
+    assert response["Content-Length"] == str(len(sent)) == str(size - 10)
 
 
 @pytest.mark.parametrize("header", ["bytes={size}-", "bytes={size}-{more}", "bytes=-0"])

@@ -3,10 +3,13 @@
 For operators and cron users; beat does the same every hour through Celery.
 The caps hold all the same: the ledger decides, not the caller."""
 
+from collections import Counter
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from fans import delivery, digests
+from fans.models import DigestDelivery
 from posts.models import HubSettings
 
 
@@ -20,11 +23,25 @@ class Command(BaseCommand):
         if dry_run:
             self._dry_run()
             return
+        looked_at: list[int] = []
         retry: list[int] = []
-        planned = delivery.plan(send=lambda ids: retry.extend(delivery.send_batch(ids)))
+
+        def send(ids: list[int]) -> None:
+            looked_at.extend(ids)
+            retry.extend(delivery.send_batch(ids))
+
+        delivery.plan(send=send)
+        # What happened, from the ledger: rows with nothing new (or whose fan opted
+        # out meanwhile) are deleted, so they are what is left unaccounted for.
+        outcome = Counter(
+            DigestDelivery.objects.filter(pk__in=looked_at).values_list("status", flat=True)
+        )
+        sent, refused = outcome[DigestDelivery.Status.SENT], outcome[DigestDelivery.Status.FAILED]
+        skipped = len(looked_at) - sent - refused - len(retry)
         self.stdout.write(
-            f"{planned - len(retry)} digest(s) handled, {len(retry)} waiting "
-            "for the mail server (they go out on the next pass)."
+            f"{sent} email(s) sent, {refused} refused by the fan's mail server, "
+            f"{len(retry)} waiting for the mail server (they go out on the next pass), "
+            f"{skipped} skipped (nothing new, or no longer wanted); {len(looked_at)} looked at."
         )
 
     def _dry_run(self):

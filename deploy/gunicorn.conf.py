@@ -13,8 +13,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Synchronous workers: each request is short (nginx buffers uploads and sends
 # audio itself). Two per core plus one is gunicorn's own advice.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# An upload is decoded in full before it is stored: a long mix takes seconds.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# A request that takes longer loses its worker (README: "Queues, timeouts and
+# outages"); an upload, decoded in full before it is stored, takes a few seconds.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak never grows without bound.

@@ -1,4 +1,5 @@
 import uuid
+import zoneinfo
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -30,6 +31,15 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
     return slug
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone we know, like Europe/Berlin.")
+
+
 class ArtistQuerySet(models.QuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
         """The artists a user may act for: write, upload, edit, moderate comments on
@@ -58,6 +68,12 @@ class Artist(models.Model):
         related_name="artists",
         help_text="People who may write, upload and moderate for this artist.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The studio reads and shows schedule times in this zone, like Europe/Berlin.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArtistQuerySet.as_manager()
@@ -70,6 +86,10 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artist_detail", args=[self.slug])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def has_member(self, user) -> bool:
         """May this user act for this artist? (`for_member`: members and superusers.)"""

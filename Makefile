@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-prod run site-url test lint lock clean
+.PHONY: install install-prod run site-url test lint lock clean bench
 
 $(STAMP): requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ run: $(STAMP) site-url
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Every benchmark in bench/, each in a throwaway database on the PostgreSQL of
+# DATABASE_URL (default: the local one), with the Redis of REDIS_URL for the worker.
+# Prints each ratio against its goal; fails when one misses.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,9 @@ class PostsConfig(AppConfig):
     name = "posts"
 
     def ready(self):
+        from posts import pagecache
         from posts.media import delete_files_with_their_row
+
+        pagecache.connect_signals()
 
         post_delete.connect(delete_files_with_their_row, dispatch_uid="delete_files")

@@ -1,20 +1,23 @@
 import uuid
 import zoneinfo
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, empty
 from django.utils.text import Truncator, slugify
 
+from posts import pagecache
 from posts.markup import COMMENT, plain_text, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
@@ -39,7 +42,18 @@ def validate_time_zone(name: str) -> None:
         raise ValidationError(f"“{name}” is not a time zone we know, like Europe/Berlin.")
 
 
-class ArtistQuerySet(models.QuerySet):
+class PageContentQuerySet(models.QuerySet):
+    """Rows that public pages show. A bulk update sends no signal, so it renews the
+    page cache's version itself (see posts/pagecache.py)."""
+
+    def update(self, **kwargs) -> int:
+        count = super().update(**kwargs)
+        if count:
+            pagecache.invalidate()
+        return count
+
+
+class ArtistQuerySet(PageContentQuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
         """The artists a user may act for: write, upload, edit, moderate comments on
         the site. Their own, or every one for a superuser. The one rule everywhere
@@ -95,7 +109,7 @@ class Artist(models.Model):
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(PageContentQuerySet):
     def published(self) -> "PostQuerySet":
         """Live now: published, or scheduled for a time that has come (no job needed)."""
         return self.exclude(status=Post.Status.DRAFT).filter(published_at__lte=timezone.now())
@@ -253,32 +267,38 @@ class Post(models.Model):
             return "Comments open when the post is published."
         if not self.comments_open:
             return "Comments are closed."
-        days = hub.comment_auto_close_days
-        if days and self.published_at + timedelta(days=days) < timezone.now():
+        closes_at = self.comments_close_at(hub)
+        if closes_at and closes_at < timezone.now():
             return "Comments are closed."
         return ""
 
+    def comments_close_at(self, hub: "HubSettings"):
+        """When the hub's auto-close days close comments on this post, if they do."""
+        days = hub.comment_auto_close_days
+        if days and self.published_at:
+            return self.published_at + timedelta(days=days)
+        return None
 
-@deconstructible(path="posts.models.PrivateAudioStorage")
-class PrivateAudioStorage(FileSystemStorage):
-    """Mix audio, kept under FANHUB_AUDIO_ROOT, outside MEDIA_ROOT, so no URL reaches
-    it: posts.views.mix_audio serves it after checking who asks."""
 
-    @cached_property
-    def base_location(self):
-        return settings.FANHUB_AUDIO_ROOT
+class PrivateAudioStorage(LazyObject):
+    """Mix audio: whatever `STORAGES["audio"]` names (posts/storage.py), a folder
+    outside MEDIA_ROOT or a private bucket; never a public URL."""
 
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "FANHUB_AUDIO_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+    def _setup(self):
+        self._wrapped = storages["audio"]
 
-    def url(self, name):
-        raise ValueError("Private audio has no public URL; link to Mix.get_audio_url().")
+    def deconstruct(self):
+        # What migrations record: this name, whichever storage is configured.
+        return "posts.models.PrivateAudioStorage", (), {}
 
 
 private_audio = PrivateAudioStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(setting, **kwargs) -> None:
+    if setting == "STORAGES":
+        private_audio._wrapped = empty  # looked up again on next use
 
 
 def _audio_name(mix: "Mix", filename: str) -> str:
@@ -325,6 +345,8 @@ class Mix(models.Model):
     waveform = models.ImageField(upload_to="waveforms/", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PageContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name_plural = "mixes"
@@ -339,10 +361,23 @@ class Mix(models.Model):
     def mime_type(self) -> str:
         return self.MIME_TYPES[self.format]
 
+    # The player draws one 3-pixel bar every 4 pixels across at most 46rem (736
+    # pixels): 200 peaks are more than it can show, and a fifth of what is measured.
+    PLAYER_PEAKS = 200
+
+    @property
+    def player_peaks(self) -> list[float]:
+        """The loudest of each slice of the measured peaks, two decimals each."""
+        peaks, count = self.peaks, self.PLAYER_PEAKS
+        if len(peaks) > count:
+            bounds = [len(peaks) * i // count for i in range(count + 1)]
+            peaks = [max(peaks[a:b]) for a, b in pairwise(bounds)]
+        return [round(peak, 2) for peak in peaks]
+
     @property
     def peaks_csv(self) -> str:
-        """The peaks for the player's data attribute: short, and no JSON to parse."""
-        return ",".join(f"{peak:.3g}" for peak in self.peaks)
+        """The player's peaks for a data attribute: short, and no JSON to parse."""
+        return ",".join(f"{peak:g}" for peak in self.player_peaks)
 
     @property
     def etag(self) -> str:
@@ -424,7 +459,7 @@ class HubSettings(models.Model):
         return [w.strip().lower() for w in self.blocked_words.splitlines() if w.strip()]
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(PageContentQuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
         whoever acts for the artist sees everything."""

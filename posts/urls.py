@@ -1,11 +1,12 @@
 from django.urls import path
 
 from posts import comment_views, feedback_views, feeds, studio, views
+from posts.pagecache import cacheable_page
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("feed/rss/", feeds.SitePostsFeed(), name="feed_rss"),
-    path("feed/atom/", feeds.SitePostsAtomFeed(), name="feed_atom"),
+    path("", cacheable_page(views.HomeView.as_view()), name="home"),
+    path("feed/rss/", cacheable_page(feeds.SitePostsFeed()), name="feed_rss"),
+    path("feed/atom/", cacheable_page(feeds.SitePostsAtomFeed()), name="feed_atom"),
     path("studio/", studio.dashboard, name="studio_dashboard"),
     path("studio/artists/<slug:slug>/time-zone/", studio.time_zone, name="studio_time_zone"),
     path("studio/posts/new/", studio.post_create, name="studio_post_create"),
@@ -43,13 +44,27 @@ urlpatterns = [
         name="preview_audio",
     ),
     path("listen/<str:token>/notes/", feedback_views.preview_comment, name="preview_comment"),
-    path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
-    path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
-    path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
+    path("artists/<slug:slug>/", cacheable_page(views.ArtistView.as_view()), name="artist_detail"),
     path(
-        "artists/<slug:slug>/feed/podcast/", feeds.ArtistPodcastFeed(), name="artist_feed_podcast"
+        "artists/<slug:slug>/feed/rss/",
+        cacheable_page(feeds.ArtistPostsFeed()),
+        name="artist_feed_rss",
     ),
-    path("artists/<slug:artist_slug>/<slug:slug>/", views.post_detail, name="post_detail"),
+    path(
+        "artists/<slug:slug>/feed/atom/",
+        cacheable_page(feeds.ArtistPostsAtomFeed()),
+        name="artist_feed_atom",
+    ),
+    path(
+        "artists/<slug:slug>/feed/podcast/",
+        cacheable_page(feeds.ArtistPodcastFeed()),
+        name="artist_feed_podcast",
+    ),
+    path(
+        "artists/<slug:artist_slug>/<slug:slug>/",
+        cacheable_page(views.post_detail),
+        name="post_detail",
+    ),
     path(
         "artists/<slug:artist_slug>/<slug:slug>/comments/",
         comment_views.comment_create,
@@ -61,6 +76,7 @@ urlpatterns = [
         name="version_preference",
     ),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
+    path("mixes/<int:pk>/peaks/", cacheable_page(views.mix_peaks), name="mix_peaks"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/flag/", comment_views.comment_flag, name="comment_flag"),

@@ -134,6 +134,13 @@ def test_a_preview_link_from_the_studio_works_for_a_guest_until_revoked(
     note = guest.locator("#notes .comment").first
     assert "Sam, mixing engineer" in note.inner_text() and "at 0:05" in note.inner_text()
     assert referers and not any(referers)  # no Referer (it would carry the token)
+    # The other version's waveform comes with the page: /mixes/ is closed to guests.
+    errors = []
+    guest.on("response", lambda r: r.status >= 400 and errors.append(r.url))
+    guest.get_by_label("v1", exact=True).check()
+    wait_for_js(guest, "document.querySelector('[data-audio]').src.endsWith('.wav')")
+    guest.wait_for_timeout(300)
+    assert errors == []
     shot(guest, f"feedback-guest-{viewport['width']}.png")
     assert Comment.objects.get().status == Comment.Status.PENDING
 

@@ -22,6 +22,11 @@
   // The server answered with the form again (its errors, or a preview): show that page
   // in place, with the files the artist chose still chosen, since a browser can move a
   // FileList from one input to another but never fill one from the server's side.
+  // Is this answer the form again, rather than some other page?
+  function comesBack(html) {
+    return Boolean(new DOMParser().parseFromString(html, "text/html").querySelector("form[data-upload]"));
+  }
+
   function replacePage(html, chosen) {
     const page = new DOMParser().parseFromString(html, "text/html");
     document.title = page.title;
@@ -127,7 +132,9 @@
         const answered = new URL(request.responseURL || url.href);
         if (type.includes("application/json")) {
           window.location.assign(JSON.parse(request.responseText).location);
-        } else if (request.status === 200 && answered.pathname === url.pathname) {
+        } else if (answered.pathname === url.pathname && comesBack(request.responseText)) {
+          // The form came back (its errors, a preview, or a disk the server could not
+          // write to, answered 503 with the form kept): show it in place.
           replacePage(request.responseText, chosen);
         } else {
           // Anything else (signed out, an expired form, a server error) is not this

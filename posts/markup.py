@@ -45,6 +45,12 @@ COMMENT = Profile(
 
 def render_markdown(text: str, profile: Profile = POST) -> str:
     html = markdown.markdown(text, extensions=list(profile.extensions), output_format="html")
+    return sanitize_html(html, profile)
+
+
+def sanitize_html(html: str, profile: Profile = COMMENT) -> str:
+    """HTML written elsewhere (a reply from the fediverse) cleaned to a profile's
+    allow-list: its mentions and hashtags stay links, with the profile's rel."""
     return nh3.clean(
         html,
         tags=set(profile.tags),

@@ -11,12 +11,14 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.html import strip_tags
 
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
 # Anything that becomes or looks like a link: http(s)://, protocol-relative //host.,
 # www., mailto:. One match per link ("https://www.x" counts once).
 LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
+HTML_LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 
 
 def count_links(text: str) -> int:
@@ -46,6 +48,29 @@ def decide_status(
     if count_links(body) > hub.link_limit or has_blocked_word(body, hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED
+
+
+def decide_remote_status(*, body_html: str, author_url: str, hub: HubSettings) -> str:
+    """The same rules for a reply from the fediverse, its author known by actor URL:
+    the first comment from that actor waits, and so do too many links (counted in the
+    sanitized HTML) or a blocked word. Nobody remote is trusted as the artist."""
+    if (
+        hub.first_comment_moderation
+        and not Comment.objects.filter(
+            remote_author_url=author_url, status=Comment.Status.APPROVED
+        ).exists()
+    ):
+        return Comment.Status.PENDING
+    if count_html_links(body_html) > hub.link_limit or has_blocked_word(strip_tags(body_html), hub):
+        return Comment.Status.PENDING
+    return Comment.Status.APPROVED
+
+
+def count_html_links(html: str) -> int:
+    """Links in sanitized HTML, each <a> once; mentions (@…) and hashtags (#…), which
+    every fediverse reply carries, are not links to somewhere else."""
+    texts = (strip_tags(inner).strip() for inner in HTML_LINK.findall(html))
+    return sum(1 for text in texts if not text.startswith(("@", "#")))
 
 
 def flag(comment: Comment, user, hub: HubSettings) -> bool:

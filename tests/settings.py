@@ -32,3 +32,7 @@ CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # A queue of this run's own, so no message left in a shared Redis is consumed here.
 CELERY_TASK_DEFAULT_QUEUE = f"fanhub-tests-{os.getpid()}"
+# Federation: this run's own queue too, and remote servers on loopback are allowed.
+FEDERATION_QUEUE = f"federation-tests-{os.getpid()}"
+CELERY_TASK_ROUTES = {"federation.tasks.*": {"queue": FEDERATION_QUEUE}}
+FEDERATION_ALLOW_LOOPBACK = True

@@ -1,0 +1,12 @@
+"""Celery tasks (on FEDERATION_QUEUE): thin shells taking ids."""
+
+from celery import shared_task
+
+from federation import delivery
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def deliver_activity(delivery_id: int) -> None:
+    wait = delivery.deliver(delivery_id)
+    if wait is not None:
+        deliver_activity.apply_async(args=[delivery_id], countdown=wait)

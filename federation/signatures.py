@@ -146,12 +146,11 @@ class _Request:
 
 
 class _KeyResolver(hms.HTTPSignatureKeyResolver):
-    def __init__(self, resolve_key: Callable[[str, bool], str], refresh: bool):
-        self.resolve_key, self.refresh, self.key_id = resolve_key, refresh, ""
+    def __init__(self, key):
+        self.key = key
 
     def resolve_public_key(self, key_id: str):
-        self.key_id = key_id
-        return load_public_key(self.resolve_key(key_id, self.refresh))
+        return self.key
 
 
 ALGORITHMS = {
@@ -162,41 +161,68 @@ ALGORITHMS = {
 }
 
 
+def _algorithms_for(name: str, key) -> list:
+    """The algorithm the signature names, or those its key can make: an RSA key
+    signs with PKCS#1 v1.5 on the fediverse, with PSS in the RFC's examples."""
+    if name:
+        if name not in ALGORITHMS:
+            raise SignatureError(f"Unsupported signature algorithm {name}")
+        return [ALGORITHMS[name]]
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return [hms.algorithms.ED25519]
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return [hms.algorithms.ECDSA_P256_SHA256]
+    return [hms.algorithms.RSA_V1_5_SHA256, hms.algorithms.RSA_PSS_SHA512]
+
+
+def _covers_enough(method: str, covered: set[str]) -> bool:
+    """The method, where it went, and for a POST its body's digest."""
+    where = "@target-uri" in covered or {"@path", "@authority"} <= covered
+    body = method.upper() != "POST" or "content-digest" in covered
+    return "@method" in covered and where and body
+
+
 def verify_rfc9421(
-    method: str, url: str, headers: dict, body: bytes, resolve_key: Callable[[str, bool], str]
+    method: str,
+    url: str,
+    headers: dict,
+    body: bytes,
+    resolve_key: Callable[[str, bool], str],
+    *,
+    max_age: timedelta | None = MAX_AGE,
 ) -> str:
     """Check an RFC 9421 `Signature-Input`/`Signature` pair; returns its key id.
-    A POST's signature must cover its Content-Digest, which must match the body."""
-    match = re.search(r';\s*alg="([^"]+)"', headers.get("signature-input", ""))
-    algorithm = ALGORITHMS.get(match.group(1) if match else "rsa-v1_5-sha256")
-    if algorithm is None:
-        raise SignatureError("Unsupported signature algorithm")
-    required = (
-        ["@method", "@target-uri"]
-        if method.upper() != "POST"
-        else [
-            "@method",
-            "@target-uri",
-            "content-digest",
-        ]
-    )
+    It must cover the method and target, and a POST's Content-Digest, which must
+    match the body."""
+    signature_input = headers.get("signature-input", "")
+    key_match = re.search(r';\s*keyid="([^"]+)"', signature_input)
+    if not key_match:
+        raise SignatureError("The signature names no key")
+    key_id = key_match.group(1)
+    alg_match = re.search(r';\s*alg="([^"]+)"', signature_input)
     last_error = None
     for refresh in (False, True):
-        resolver = _KeyResolver(resolve_key, refresh)
-        verifier = hms.HTTPMessageVerifier(signature_algorithm=algorithm, key_resolver=resolver)
-        verifier.max_clock_skew = SKEW
-        try:
-            verifier.verify(
-                _Request(method, url, headers),
-                max_age=MAX_AGE,
-                require_components=required,
-                body=body if method.upper() == "POST" else None,
+        key = load_public_key(resolve_key(key_id, refresh))
+        for algorithm in _algorithms_for(alg_match.group(1) if alg_match else "", key):
+            verifier = hms.HTTPMessageVerifier(
+                signature_algorithm=algorithm, key_resolver=_KeyResolver(key)
             )
-            return resolver.key_id
-        except (hms.HTTPMessageSignaturesException, SignatureError) as error:
-            last_error = error
-            if not resolver.key_id:
-                break
+            verifier.max_clock_skew = SKEW
+            try:
+                results = verifier.verify(
+                    _Request(method, url, headers),
+                    max_age=max_age,
+                    body=body if body or "content-digest" in headers else None,
+                )
+            except hms.HTTPMessageSignaturesException as error:
+                last_error = error
+                continue
+            covered = {
+                str(c).split(";")[0].strip('"') for r in results for c in r.covered_components
+            }
+            if not _covers_enough(method, covered):
+                raise SignatureError("The signature does not cover the method, target and body")
+            return key_id
     raise SignatureError(f"RFC 9421 signature does not hold: {last_error}")
 
 

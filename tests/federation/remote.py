@@ -65,11 +65,13 @@ class RemoteServer:
         return web.json_response(self._actor(name), content_type="application/activity+json")
 
     async def _retrieve_key(self, key_id: str):
-        async with aiohttp.ClientSession() as session:
-            async with session.get(
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(
                 key_id.split("#")[0], headers={"Accept": "application/activity+json"}
-            ) as response:
-                document = json.loads(await response.read())
+            ) as response,
+        ):
+            document = json.loads(await response.read())
         key = document["publicKey"]
         return CryptographicIdentifier.from_pem(key["publicKeyPem"], key["owner"])
 

@@ -90,7 +90,7 @@ def test_follow_receive_reply_unfollow(site, remote, federation_worker, artist):
     assert remote.post("mona", f"{site.url}/federation/inbox", create) == 202
     comment = Comment.objects.get(post=post)
     assert comment.status == Comment.Status.PENDING
-    assert comment.remote_author_name == f"@mona@127.0.0.1"
+    assert comment.remote_author_name == "@mona@127.0.0.1"
     assert comment.remote_author_url == mona
     assert "Lovely bridge!" in comment.body_html
     assert 'rel="nofollow ugc noopener"' in comment.body_html

@@ -189,11 +189,12 @@ def inbox_view(request, slug: str | None = None):
         return HttpResponse("Too large.", status=413)
     body = request.body
     found = {}
+    headers = {"Host": request.get_host(), **request.headers}
     try:
         signatures.verify(
             request.method,
             request.build_absolute_uri(),
-            dict(request.headers),
+            headers,
             body,
             actors.key_resolver(found),
         )

@@ -30,6 +30,8 @@ class RemoteServer:
         self.accounts: dict[str, tuple[str, str]] = {}  # name -> (public pem, private pem)
         self.received: list[dict] = []  # verified deliveries: {"actor", "activity"}
         self.refused = 0
+        self.script: list[int] = []  # statuses to answer the next inbox POSTs with
+        self.attempts = 0
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -77,6 +79,9 @@ class RemoteServer:
 
     async def _inbox(self, request):
         body = await request.read()
+        self.attempts += 1
+        if self.script:
+            return web.Response(status=self.script.pop(0))
         checker = SignatureChecker(self._retrieve_key)
 
         async def get_body():
@@ -94,12 +99,40 @@ class RemoteServer:
         self.received.append({"actor": owner, "activity": json.loads(body)})
         return web.Response(status=202)
 
+    async def _redirect(self, request):
+        left = int(request.match_info["n"])
+        target = f"/redirect/{left - 1}" if left > 1 else "/users/mona"
+        raise web.HTTPFound(target)
+
+    async def _redirect_to(self, request):
+        raise web.HTTPFound(request.query["url"])
+
+    async def _big(self, request):
+        size = int(request.match_info["size"])
+        if request.query.get("chunked"):
+            response = web.StreamResponse()
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            for _ in range(size // 1024):
+                await response.write(b"x" * 1024)
+            await response.write_eof()
+            return response
+        return web.Response(body=b"x" * size)
+
+    async def _slow(self, request):
+        await asyncio.sleep(float(request.match_info["seconds"]))
+        return web.json_response({})
+
     def _run(self):
         asyncio.set_event_loop(self.loop)
         app = web.Application()
         app.router.add_get("/users/{name}", self._get_actor)
         app.router.add_post("/inbox", self._inbox)
         app.router.add_post("/users/{name}/inbox", self._inbox)
+        app.router.add_get("/redirect/{n}", self._redirect)
+        app.router.add_get("/redirect-to", self._redirect_to)
+        app.router.add_get("/big/{size}", self._big)
+        app.router.add_get("/slow/{seconds}", self._slow)
         self.runner = web.AppRunner(app)
         self.loop.run_until_complete(self.runner.setup())
         self.loop.run_until_complete(web.TCPSite(self.runner, "127.0.0.1", self.port).start())

@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
 # their own Celery queue, so a slow remote server never delays a digest or a waveform.
 FEDERATION_QUEUE = env_str("FEDERATION_QUEUE", "federation")
 CELERY_TASK_ROUTES = {"federation.tasks.*": {"queue": FEDERATION_QUEUE}}
+CELERY_BEAT_SCHEDULE["federate-due-posts"] = {
+    "task": "federation.tasks.federate_due_posts",
+    "schedule": 300,  # seconds: a scheduled post reaches the fediverse within five minutes
+}
 # Remote actors' keys are refetched after this long (and at once when one fails).
 FEDERATION_KEY_TTL_SECONDS = env_int("FEDERATION_KEY_TTL_SECONDS", 24 * 3600, minimum=60)
 # Outgoing fetches and deliveries: never to private, loopback or link-local addresses

@@ -110,7 +110,9 @@ def comment_note(comment: Comment) -> dict:
     """The artist's reply on the site, as a Note in the thread it answers."""
     post = comment.post
     parent = comment.parent
-    in_reply_to = (parent.remote_id or absolute(parent.get_absolute_url())) if parent else None
+    # A remote reply is answered in its own thread; a fan's comment is never sent
+    # out, so an answer to one hangs under the post itself.
+    in_reply_to = parent.remote_id if parent and parent.remote_id else None
     cc = [followers_id(post.artist)]
     tags = []
     if parent and parent.remote_author_url:

@@ -99,3 +99,28 @@ def test_deleting_the_artists_reply_sends_delete(
     reply.delete()
     assert {d.activity["type"] for d in Delivery.objects.all()} == {"Delete"}
     assert Delivery.objects.count() == 2
+
+
+def test_a_fediverse_reply_in_a_fans_digest_shows_handle_and_plain_text(artist, fan, make_post):
+    from datetime import timedelta
+
+    from fans.digests import compose
+    from fans.models import Follow
+    from posts.models import HubSettings
+
+    Follow.objects.create(user=fan, artist=artist)
+    post = make_post()
+    mine = Comment.objects.create(post=post, author=fan, body="Mine", status="approved")
+    Comment.objects.create(
+        post=post,
+        parent=mine,
+        body='<p>Agreed, <a href="https://x.example/">see</a> &amp; <b>hear</b></p>',
+        remote_id="https://mastodon.example/users/mona/statuses/9",
+        remote_author_name="@mona@mastodon.example",
+        remote_author_url="https://mastodon.example/users/mona",
+        status=Comment.Status.APPROVED,
+    )
+    digest = compose(fan, timezone.now() - timedelta(minutes=5), HubSettings.load())
+    [reply] = [item for item in digest.items if item.kind == "reply"]
+    assert reply.author == "@mona@mastodon.example"
+    assert reply.excerpt == "Agreed, see & hear"  # plain text: the email escapes it once

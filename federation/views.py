@@ -185,7 +185,10 @@ def inbox_view(request, slug: str | None = None):
     """Signed POSTs only: anything unsigned or badly signed gets 401, unread."""
     if slug is not None:
         get_object_or_404(Artist, slug=slug)
-    if int(request.headers.get("Content-Length") or 0) > settings.FEDERATION_MAX_INBOX_BYTES:
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit():
+        return HttpResponse("Bad Content-Length.", status=400)
+    if int(length) > settings.FEDERATION_MAX_INBOX_BYTES:
         return HttpResponse("Too large.", status=413)
     body = request.body
     found = {}

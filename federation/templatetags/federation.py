@@ -3,6 +3,7 @@
 from django import template
 from django.db.models import Count, Q
 
+from federation import activities
 from federation.models import Reaction
 
 register = template.Library()
@@ -15,3 +16,9 @@ def fediverse_reactions(post) -> dict:
         boosts=Count("pk", filter=Q(kind=Reaction.Kind.ANNOUNCE)),
     )
     return counts
+
+
+@register.simple_tag
+def fediverse_handle(artist) -> str:
+    """What a fan searches for on Mastodon: @slug@host."""
+    return f"@{artist.slug}@{activities.host()}"

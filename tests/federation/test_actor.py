@@ -141,3 +141,8 @@ def test_followers_collection_is_a_count_only(client, artist, fan):
 @override_settings(SITE_URL="https://fans.example")
 def test_unknown_artist_is_404_as_json_too(client, db):
     assert client.get("/artists/nobody/", HTTP_ACCEPT=AP).status_code == 404
+
+
+def test_the_artist_page_tells_fans_the_handle_to_follow(client, artist):
+    page = client.get("/artists/juniper-lane/").content.decode()
+    assert "search for <code>@juniper-lane@fans.example</code> and follow" in page

@@ -111,3 +111,25 @@ def test_follow_receive_reply_unfollow(site, remote, federation_worker, artist):
     assert Delivery.objects.count() == before
     assert len(creates(remote.received)) == 1
     assert remote.refused == 0
+
+
+def test_the_worker_retries_a_failed_delivery_until_it_arrives(
+    site, remote, federation_worker, artist
+):
+    from federation.models import RemoteActor
+
+    mona = remote.add_account("mona")
+    actor = RemoteActor.objects.create(
+        uri=mona,
+        inbox=f"{mona}/inbox",
+        shared_inbox=f"{remote.base}/inbox",
+        fetched_at=timezone.now(),
+    )
+    RemoteFollower.objects.create(artist=artist, actor=actor)
+    remote.script = [503, 500]  # the server is down for two tries
+    publish(artist, "Through the storm")
+    received = remote.wait_for(lambda r: len(creates(r)) >= 1)
+    assert remote.attempts == 3
+    assert len(creates(received)) == 1
+    delivery = Delivery.objects.get()
+    assert delivery.status == "delivered" and delivery.attempts == 3

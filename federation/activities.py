@@ -41,6 +41,30 @@ def new_activity_id() -> str:
     return absolute(reverse("federation_activity", args=[uuid.uuid4().hex]))
 
 
+def instance_actor_id() -> str:
+    return absolute(reverse("federation_instance_actor"))
+
+
+def instance_actor() -> dict:
+    """The hub itself: an Application whose key signs our fetches, for servers that
+    answer only signed requests ("authorized fetch")."""
+    return {
+        "@context": CONTEXT,
+        "id": instance_actor_id(),
+        "type": "Application",
+        "preferredUsername": host(),
+        "name": settings.SITE_NAME,
+        "inbox": absolute(reverse("federation_shared_inbox")),
+        "outbox": absolute(reverse("federation_instance_outbox")),
+        "manuallyApprovesFollowers": True,
+        "publicKey": {
+            "id": f"{instance_actor_id()}#main-key",
+            "owner": instance_actor_id(),
+            "publicKeyPem": ActorKey.for_artist(None).public_pem,
+        },
+    }
+
+
 def actor(artist: Artist) -> dict:
     document = {
         "@context": CONTEXT,

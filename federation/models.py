@@ -17,19 +17,24 @@ from posts.models import Artist, Post
 
 
 class ActorKey(models.Model):
-    """An artist's RSA key pair, made the first time the artist is asked for."""
+    """An RSA key pair, made the first time it is needed: one per artist, and one
+    (no artist) for the hub's own instance actor, which signs our fetches."""
 
-    artist = models.OneToOneField(Artist, on_delete=models.CASCADE, related_name="actor_key")
+    artist = models.OneToOneField(
+        Artist, on_delete=models.CASCADE, related_name="actor_key", null=True, blank=True
+    )
     private_pem = models.TextField(editable=False)
     public_pem = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"Key of {self.artist}"
+        return f"Key of {self.artist or 'the hub'}"
 
     @classmethod
-    def for_artist(cls, artist: Artist) -> "ActorKey":
-        existing = cls.objects.filter(artist=artist).first()
+    def for_artist(cls, artist: Artist | None) -> "ActorKey":
+        """The artist's key pair, or with None the hub's own (the first made, should
+        two first requests race: nothing refers to the other)."""
+        existing = cls.objects.filter(artist=artist).order_by("pk").first()
         if existing:
             return existing
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)

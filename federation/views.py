@@ -90,6 +90,19 @@ def nodeinfo(request):
     )
 
 
+@require_safe
+def instance_actor(request):
+    return activity_response(activities.instance_actor())
+
+
+@require_safe
+def instance_outbox(request):
+    url = activities.absolute(reverse("federation_instance_outbox"))
+    return activity_response(
+        {"@context": activities.CONTEXT, "id": url, "type": "OrderedCollection", "totalItems": 0}
+    )
+
+
 def actor(request, slug: str):
     return activity_response(activities.actor(get_object_or_404(Artist, slug=slug)))
 

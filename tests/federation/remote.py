@@ -23,6 +23,10 @@ from bovine.crypto.types import CryptographicIdentifier
 from tests.fans.conftest import free_port
 
 
+def _lower(headers) -> dict:
+    return {k.lower(): v for k, v in headers.items()}
+
+
 class RemoteServer:
     def __init__(self):
         self.port = free_port()
@@ -32,6 +36,8 @@ class RemoteServer:
         self.refused = 0
         self.script: list[int] = []  # statuses to answer the next inbox POSTs with
         self.attempts = 0
+        self.authorized_fetch = False  # like Mastodon's secure mode: signed GETs only
+        self.fetched_by: list[str] = []  # who signed the actor fetches that got through
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -64,6 +70,13 @@ class RemoteServer:
         name = request.match_info["name"]
         if name not in self.accounts:
             raise web.HTTPNotFound()
+        if self.authorized_fetch:
+            owner = await SignatureChecker(self._retrieve_key).validate_signature(
+                request.method, str(request.url), _lower(request.headers), None
+            )
+            if owner is None:
+                raise web.HTTPUnauthorized()
+            self.fetched_by.append(owner)
         return web.json_response(self._actor(name), content_type="application/activity+json")
 
     async def _retrieve_key(self, key_id: str):
@@ -90,7 +103,7 @@ class RemoteServer:
         owner = await checker.validate_signature(
             request.method,
             str(request.url),
-            dict(request.headers.items()) | {k.lower(): v for k, v in request.headers.items()},
+            _lower(request.headers),
             get_body,
         )
         if owner is None:

@@ -146,3 +146,10 @@ def test_unknown_artist_is_404_as_json_too(client, db):
 def test_the_artist_page_tells_fans_the_handle_to_follow(client, artist):
     page = client.get("/artists/juniper-lane/").content.decode()
     assert "search for <code>@juniper-lane@fans.example</code> and follow" in page
+
+
+def test_the_hub_has_an_instance_actor_whose_key_signs_fetches(client, db):
+    _, actor = get_json(client, "/federation/actor")
+    assert actor["type"] == "Application"
+    assert actor["id"] == "https://fans.example/federation/actor"
+    assert actor["publicKey"]["publicKeyPem"] == ActorKey.objects.get(artist=None).public_pem

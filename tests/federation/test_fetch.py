@@ -7,6 +7,8 @@ import pytest
 from federation import fetch
 from federation.fetch import FetchError
 
+pytestmark = pytest.mark.django_db  # fetches are signed with the hub's key
+
 
 @pytest.mark.parametrize(
     "url",

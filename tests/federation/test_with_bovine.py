@@ -133,3 +133,18 @@ def test_the_worker_retries_a_failed_delivery_until_it_arrives(
     assert len(creates(received)) == 1
     delivery = Delivery.objects.get()
     assert delivery.status == "delivered" and delivery.attempts == 3
+
+
+def test_a_server_with_authorized_fetch_gets_signed_key_fetches(site, remote, artist):
+    """Mastodon in secure mode answers only signed GETs: we sign ours as the hub's
+    instance actor, whose key the remote fetches from us to check."""
+    import requests
+
+    remote.authorized_fetch = True
+    mona = remote.add_account("mona")
+    assert requests.get(mona, timeout=5).status_code == 401  # unsigned: refused
+    actor_id = f"{site.url}/artists/juniper-lane/"
+    follow = {"id": f"{mona}#f", "type": "Follow", "actor": mona, "object": actor_id}
+    assert remote.post("mona", f"{site.url}/federation/inbox", follow) == 202
+    assert remote.fetched_by == [f"{site.url}/federation/actor"]
+    assert RemoteFollower.objects.filter(actor__uri=mona).exists()

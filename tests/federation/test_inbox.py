@@ -346,3 +346,18 @@ def test_a_stale_key_is_fetched_again(client, remote, artist, mona, settings):
     undo = {"id": f"{mona}#undo", "type": "Undo", "actor": mona, "object": follow(mona)}
     assert send(client, remote, "mona", undo).status_code == 202
     assert "BEGIN PUBLIC KEY" in RemoteActor.objects.get().public_key_pem
+
+
+def test_update_of_an_actor_refreshes_it(client, remote, artist, mona):
+    send(client, remote, "mona", follow(mona))
+    RemoteActor.objects.filter(uri=mona).update(name="Old name")
+    update = {"id": f"{mona}#update", "type": "Update", "actor": mona, "object": {"id": mona}}
+    assert send(client, remote, "mona", update).status_code == 202
+    assert RemoteActor.objects.get(uri=mona).name == "Mona"
+
+
+def test_an_unknown_activity_is_accepted_and_ignored(client, remote, artist, mona, make_post):
+    make_post()
+    activity = {"id": f"{mona}#flag", "type": "Flag", "actor": mona, "object": mona}
+    assert send(client, remote, "mona", activity).status_code == 202
+    assert not Comment.objects.exists() and not RemoteFollower.objects.exists()

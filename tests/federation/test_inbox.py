@@ -361,3 +361,18 @@ def test_an_unknown_activity_is_accepted_and_ignored(client, remote, artist, mon
     activity = {"id": f"{mona}#flag", "type": "Flag", "actor": mona, "object": mona}
     assert send(client, remote, "mona", activity).status_code == 202
     assert not Comment.objects.exists() and not RemoteFollower.objects.exists()
+
+
+def test_a_reply_to_the_artists_note_joins_that_thread(
+    client, remote, artist, member, mona, make_post
+):
+    post = make_post()
+    top = Comment.objects.create(post=post, body="Top", author=member, status="approved")
+    artist_reply = Comment.objects.create(
+        post=post, parent=top, body="Thanks", author=member, by_artist=True, status="approved"
+    )
+    note_url = f"http://testserver/federation/comments/{artist_reply.pk}"
+    assert (
+        send(client, remote, "mona", reply(mona, post, 3, in_reply_to=note_url)).status_code == 202
+    )
+    assert Comment.objects.get(remote_id=f"{mona}/statuses/3").parent == top

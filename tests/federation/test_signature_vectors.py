@@ -213,3 +213,45 @@ def test_our_signatures_verify_with_our_own_checker():
     )
     headers = signatures.sign_cavage("POST", INBOX, key=key, key_id="k", body=BODY)
     assert signatures.verify("POST", INBOX, headers, BODY, keys(public)) == "k"
+
+
+# draft-cavage-http-signatures appendix C: its test key and the "all headers" (C.3)
+# request, with the signature over the headers it names.
+CAVAGE_PUBLIC = """-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDCFENGw33yGihy92pDjZQhl0C3
+6rPJj+CvfSC8+q28hxA161QFNUd13wuCTUcq0Qd2qsBe/2hFyc2DCJJg0h1L78+6
+Z4UMR7EOcpfdUE9Hf3m/hs+FUR45uBJeDK1HSFHD8bHKD6kv8FPGfJTotc+2xjJw
+oYi+1hqp1fIekaxsyQIDAQAB
+-----END PUBLIC KEY-----
+"""
+CAVAGE_HEADERS = {
+    "host": "example.com",
+    "date": "Sun, 05 Jan 2014 21:31:40 GMT",
+    "content-type": "application/json",
+    "digest": "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
+    "content-length": "18",
+    "signature": 'keyId="Test",algorithm="rsa-sha256",headers="(request-target) host date '
+    'content-type digest content-length",signature="vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oV'
+    "LEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb5"
+    '1gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE="',
+}
+CAVAGE_URL = "https://example.com/foo?param=value&pet=dog"
+
+
+@time_machine.travel(datetime(2014, 1, 5, 21, 32, tzinfo=UTC), tick=False)
+def test_draft_cavage_c3_all_headers_verifies():
+    assert signatures.verify("POST", CAVAGE_URL, CAVAGE_HEADERS, RFC_BODY, keys(CAVAGE_PUBLIC)) == (
+        "Test"
+    )
+
+
+@time_machine.travel(datetime(2014, 1, 5, 21, 32, tzinfo=UTC), tick=False)
+def test_draft_cavage_c3_refused_for_another_path():
+    with pytest.raises(SignatureError, match="does not match"):
+        signatures.verify(
+            "POST",
+            "https://example.com/foo?param=value&pet=cat",
+            CAVAGE_HEADERS,
+            RFC_BODY,
+            keys(CAVAGE_PUBLIC),
+        )

@@ -81,7 +81,7 @@ def _reply_target(url: str) -> tuple[Post | None, Comment | None]:
 
 def handle(activity: dict, sender: RemoteActor) -> None:
     kind = activity.get("type")
-    handler = HANDLERS.get(kind)
+    handler = HANDLERS.get(kind) if isinstance(kind, str) else None
     if handler is None:
         return  # Unknown or uninteresting (Add, Block, Flag…): accepted, ignored.
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from federation import activities, actors, inbox, signatures
+from federation import activities, actors, fetch, inbox, signatures
 from federation.models import Delivery, RemoteFollower
 from posts.models import Artist, Comment, Post
 
@@ -232,4 +232,7 @@ def inbox_view(request, slug: str | None = None):
         inbox.handle(document, sender)
     except inbox.Refused as refusal:
         return HttpResponse(str(refusal), status=refusal.status)
+    except fetch.FetchError as error:  # e.g. refreshing an actor that moved: try later
+        log.info("Could not finish an inbox activity: %s", error)
+        return HttpResponse("Could not fetch what it refers to.", status=502)
     return HttpResponse(status=202)

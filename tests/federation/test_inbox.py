@@ -376,3 +376,23 @@ def test_a_reply_to_the_artists_note_joins_that_thread(
         send(client, remote, "mona", reply(mona, post, 3, in_reply_to=note_url)).status_code == 202
     )
     assert Comment.objects.get(remote_id=f"{mona}/statuses/3").parent == top
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"type": ["Create"]},
+        {"type": "Create", "object": "just a string"},
+        {"type": "Create", "object": {"type": "Note", "content": 5}},
+        {"type": "Create", "object": {"type": ["Note"], "attributedTo": ["x"]}},
+        {"type": "Like", "object": {"id": 7}},
+        {"type": "Undo", "object": None},
+        {"type": "Delete", "object": ["a", "b"]},
+        {"type": "Follow", "object": "http://testserver/artists/nobody/"},
+        {"type": "Update", "object": {"type": "Note", "id": None}},
+    ],
+)
+def test_malformed_activities_never_cause_an_error(client, remote, artist, mona, make_post, shape):
+    make_post()
+    response = send(client, remote, "mona", {"id": f"{mona}#x", "actor": mona, **shape})
+    assert response.status_code < 500

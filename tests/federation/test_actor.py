@@ -153,3 +153,34 @@ def test_the_hub_has_an_instance_actor_whose_key_signs_fetches(client, db):
     assert actor["type"] == "Application"
     assert actor["id"] == "https://fans.example/federation/actor"
     assert actor["publicKey"]["publicKeyPem"] == ActorKey.objects.get(artist=None).public_pem
+
+
+def test_a_mix_carries_each_version_as_audio(client, artist, make_post):
+    from tests.audio import make_mix
+
+    post = make_post(kind=Post.Kind.MIX, status=Post.Status.DRAFT)
+    first = make_mix(post, "wav", seconds=2.0, version="v1")
+    second = make_mix(post, "ogg", seconds=3.0, version="v2 louder")
+    post.status = Post.Status.PUBLISHED
+    post.published_at = post.created_at
+    post.save()
+    _, article = get_json(client, post.get_absolute_url(), HTTP_ACCEPT=AP)
+    assert article["attachment"] == [
+        {
+            "type": "Audio",
+            "name": "v1",
+            "url": f"https://fans.example{first.get_audio_url()}",
+            "mediaType": "audio/wav",
+            "duration": "PT2S",
+        },
+        {
+            "type": "Audio",
+            "name": "v2 louder",
+            "url": f"https://fans.example{second.get_audio_url()}",
+            "mediaType": "audio/ogg",
+            "duration": "PT3S",
+        },
+    ]
+    # Each URL serves its audio to anyone (the post is public).
+    audio = client.get(first.get_audio_url())
+    assert audio.status_code == 200 and audio["Content-Type"] == "audio/wav"

@@ -2,6 +2,7 @@
 deletes a public post, or replies on the site: at most one activity per change
 they can see, never anything about a followers-only post or a draft."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from federation import activities, delivery
@@ -13,30 +14,37 @@ def is_federated(post: Post) -> bool:
     return post.is_live and post.visibility == Post.Visibility.PUBLIC
 
 
+@transaction.atomic
 def sync_post(post: Post) -> None:
-    """Send Create, Update or Delete for a post's current state, if it changed."""
-    sent = FederatedPost.objects.filter(post_id=post.pk).first()
+    """Send Create, Update or Delete for a post's current state, if it changed.
+    The FederatedPost row is the claim: two saves at once send one Create, and an
+    Update only from whoever changed the recorded content."""
     if not is_federated(post):
+        sent = FederatedPost.objects.select_for_update().filter(post_id=post.pk).first()
         if sent:  # made private or unpublished: take it back
             _delete(sent)
         return
     document = activities.article(post)
     digest = activities.content_hash(document)
-    if sent and sent.content_hash == digest:
-        return
-    if not RemoteFollower.objects.filter(artist=post.artist).exists() and not sent:
-        # Nobody to tell; the outbox has it for whoever follows later.
-        FederatedPost.objects.create(
-            post=post, artist=post.artist, object_id=document["id"], content_hash=digest
-        )
-        return
-    kind = "Update" if sent else "Create"
-    activity = activities.wrap(kind, post.artist, document, to=document["to"], cc=document["cc"])
-    FederatedPost.objects.update_or_create(
+    sent, created = FederatedPost.objects.get_or_create(
         post_id=post.pk,
         defaults={"artist": post.artist, "object_id": document["id"], "content_hash": digest},
     )
-    delivery.to_followers(post.artist, activity)
+    if not created:
+        changed = (
+            FederatedPost.objects.filter(pk=sent.pk)
+            .exclude(content_hash=digest)
+            .update(content_hash=digest)
+        )
+        if not changed:
+            return
+    # With nobody to tell yet, the claim is all: the outbox has it for later followers.
+    if RemoteFollower.objects.filter(artist=post.artist).exists():
+        kind = "Create" if created else "Update"
+        activity = activities.wrap(
+            kind, post.artist, document, to=document["to"], cc=document["cc"]
+        )
+        delivery.to_followers(post.artist, activity)
 
 
 def forget_post(post: Post) -> None:

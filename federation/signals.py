@@ -12,8 +12,7 @@ from posts.models import Comment, Mix, Post
 def _sync(post_id: int) -> None:
     post = Post.objects.select_related("artist").filter(pk=post_id).first()
     if post is not None:
-        with transaction.atomic():
-            publishing.sync_post(post)
+        publishing.sync_post(post)
 
 
 @receiver(post_save, sender=Post, dispatch_uid="federation_post_saved")

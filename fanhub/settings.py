@@ -315,6 +315,10 @@ FEDERATION_RETRY_BASE_SECONDS = env_int("FEDERATION_RETRY_BASE_SECONDS", 60, min
 FEDERATION_RETRY_FOR_SECONDS = env_int("FEDERATION_RETRY_FOR_SECONDS", 2 * 86400, minimum=60)
 FEDERATION_PAUSE_AFTER_FAILURES = env_int("FEDERATION_PAUSE_AFTER_FAILURES", 10, minimum=1)
 FEDERATION_PAUSE_SECONDS = env_int("FEDERATION_PAUSE_SECONDS", 6 * 3600, minimum=60)
+# Any request can name any key: key fetches per remote server and minute.
+FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE = env_int(
+    "FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE", 60, minimum=1
+)
 # Replies from the fediverse: per remote actor and per remote server.
 FEDERATION_REPLIES_PER_ACTOR_PER_HOUR = env_int(
     "FEDERATION_REPLIES_PER_ACTOR_PER_HOUR", 20, minimum=1

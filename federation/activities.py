@@ -119,6 +119,12 @@ def article(post: Post) -> dict:
             for mix in post.mixes.all()
         ],
     }
+    if post.cover:
+        document["image"] = {
+            "type": "Image",
+            "url": absolute(post.cover.url),
+            "name": post.cover_alt,
+        }
     if post.updated_at and post.published_at and post.updated_at > post.published_at:
         document["updated"] = post.updated_at.isoformat()
     return document

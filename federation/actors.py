@@ -3,11 +3,13 @@ when their key no longer verifies."""
 
 from urllib.parse import urldefrag
 
+from django.conf import settings
 from django.utils import timezone
 
 from federation import fetch
 from federation.models import RemoteActor, host_of
 from federation.signatures import SignatureError
+from posts.ratelimit import allow
 
 
 def _text(value) -> str:
@@ -60,6 +62,10 @@ def actor_for_key(key_id: str, *, refresh: bool = False) -> RemoteActor:
     actor = RemoteActor.objects.filter(key_id=key_id).first()
     if actor and not refresh and not actor.is_stale:
         return actor
+    # Anyone can name any key: bound how often one server's name makes us fetch.
+    limit = [(settings.FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE, 60)]
+    if not allow("key-fetch", host_of(key_id), limit):
+        raise SignatureError("Too many key fetches for that server; try again later")
     owner = actor.uri if actor else urldefrag(key_id)[0]
     document = fetch.get_json(owner)
     # A key document (not an actor) names its owner: fetch that.

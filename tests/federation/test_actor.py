@@ -184,3 +184,19 @@ def test_a_mix_carries_each_version_as_audio(client, artist, make_post):
     # Each URL serves its audio to anyone (the post is public).
     audio = client.get(first.get_audio_url())
     assert audio.status_code == 200 and audio["Content-Type"] == "audio/wav"
+
+
+def test_a_cover_goes_with_its_description(client, artist, make_post):
+    from posts.media import process_image, replace_file
+    from tests.images import image_bytes, upload
+
+    post = make_post(cover_alt="A sunset over the kitchen table")
+    image = process_image(upload(image_bytes((1200, 750))))
+    replace_file(post.cover, image.full)
+    post.save()
+    _, article = get_json(client, post.get_absolute_url(), HTTP_ACCEPT=AP)
+    assert article["image"] == {
+        "type": "Image",
+        "url": f"https://fans.example{post.cover.url}",
+        "name": "A sunset over the kitchen table",
+    }

@@ -396,3 +396,16 @@ def test_malformed_activities_never_cause_an_error(client, remote, artist, mona,
     make_post()
     response = send(client, remote, "mona", {"id": f"{mona}#x", "actor": mona, **shape})
     assert response.status_code < 500
+
+
+def test_key_fetches_per_server_are_limited(client, remote, artist, settings):
+    settings.FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE = 2
+    names = ["ana", "ben", "cy"]
+    uris = [remote.add_account(name) for name in names]
+    codes = [
+        send(client, remote, n, follow(u)).status_code for n, u in zip(names, uris, strict=True)
+    ]
+    assert codes == [202, 202, 401]  # the third unknown key on that server is not fetched
+    assert RemoteFollower.objects.count() == 2
+    # Known keys need no fetch: those senders are still heard.
+    assert send(client, remote, "ana", {**follow(uris[0]), "id": "x#2"}).status_code == 202

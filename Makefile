@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint lock clean
+.PHONY: install run site-url test lint lock clean
 
 $(STAMP): requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Commands run by hand (send_digests, ...) must link to the site `make run` serves:
+# with DEBUG on and SITE_URL unset, fanhub/settings.py reads it from this file.
+site-url:
+	mkdir -p var
+	echo "$${SITE_URL:-http://127.0.0.1:$(PORT)}" > var/site_url
+
+run: $(STAMP) site-url
 	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo

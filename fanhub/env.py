@@ -6,6 +6,7 @@ with a silently wrong value.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +17,14 @@ FALSE = {"0", "false", "no", "off", ""}
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def served_site_url(var_dir: Path) -> str:
+    """The address `make run` serves (it writes var/site_url), or "" without one."""
+    try:
+        return (var_dir / "site_url").read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
-from fanhub.env import env_bool, env_int, env_list, env_str, parse_email_url
+from fanhub.cache import redis_cache
+from fanhub.env import env_bool, env_int, env_list, env_str, parse_email_url, served_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FANHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -24,8 +26,12 @@ SECRET_KEY = env_str("SECRET_KEY") or (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Absolute links in feeds and emails when there is no request to ask.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in feeds and emails when there is no request to ask. In development,
+# commands run by hand (send_digests) link to the site `make run` serves: it writes its
+# address to var/site_url.
+SITE_URL = (
+    env_str("SITE_URL") or (served_site_url(VAR_DIR) if DEBUG else "") or "http://127.0.0.1:8000"
+).rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Fanhub")
 
 INSTALLED_APPS = [
@@ -91,16 +97,17 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {error}") from None
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "fanhub",
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds rate-limit counters only; with Redis gone it fails open to each
+# process's memory (fanhub/cache.py), so log-in, sign-up and comments keep working.
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL)
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions in the database, never in the cache: Redis going away logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "fans.User"
 AUTHENTICATION_BACKENDS = [
@@ -131,6 +138,16 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # of ours in front, the client is the Nth address from the right of X-Forwarded-For.
 # Leave 0 (REMOTE_ADDR) when nothing sits in front: the header could be forged.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Account email is sent by the worker, retried with backoff (fans/adapter.py); the
+# request never waits on SMTP. Inline only when the broker is unreachable.
+ACCOUNT_ADAPTER = "fans.adapter.AccountAdapter"
+FANHUB_ACCOUNT_EMAIL_BY_WORKER = True
+FANHUB_EMAIL_RETRY_SECONDS = env_int("FANHUB_EMAIL_RETRY_SECONDS", 30, minimum=0)
+FANHUB_EMAIL_MAX_RETRIES = env_int("FANHUB_EMAIL_MAX_RETRIES", 8, minimum=0)  # ~2 h in all
+# Following the confirmation link (in the browser that signed up) signs the fan in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "fans.forms.SignupForm"  # adds the optional display name
+ACCOUNT_FORMS = {"login": "fans.forms.LoginForm"}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -159,7 +176,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env_str("EMAIL_URL")
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)  # seconds; a hung server can't block
+# Seconds. Well under gunicorn's 30 s request timeout, for anything still sent inline.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_URL:
     globals().update(parse_email_url(EMAIL_URL))
 else:
@@ -257,9 +275,18 @@ FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)
 # var/broker/, which the web process, the worker and beat all share without a server.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+REDIS_BROKER_OPTIONS = {
     # Longer than the longest task, so a lost worker's task is redelivered, not doubled.
-    {"visibility_timeout": 2 * 60 * 60}
+    "visibility_timeout": 2 * 60 * 60,
+    # A hung Redis must not hang a request that queues a task (kombu waits forever
+    # by default); the worker's own polls take 1 s.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# One retry, not three: a request that queues a task gives up within a few seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_BROKER_OPTIONS
     if REDIS_URL
     else {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -269,6 +296,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
+# One queue per kind of work, so a long digest batch never delays a waveform, and
+# account email never waits behind either. A worker started without -Q consumes all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "fans.tasks.*": {"queue": "digests"},
+    "posts.tasks.*": {"queue": "waveforms"},  # and share cards
+    "fans.mail_tasks.*": {"queue": "email"},
+    "federation.tasks.*": {"queue": "federation"},  # slow remote servers delay only these
+}
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name)
+    for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
+]
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: nothing ever reads results
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -289,12 +329,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fans.tasks.plan_digests",
         "schedule": FANHUB_DIGEST_PASS_SECONDS,
     },
+    # Waveforms whose task was lost while the broker was down.
+    "draw-missing-waveforms": {
+        "task": "posts.tasks.draw_missing_waveforms",
+        "schedule": 10 * 60,
+    },
 }
 
 # The fediverse (federation/): each artist an ActivityPub actor. Deliveries run on
-# their own Celery queue, so a slow remote server never delays a digest or a waveform.
-FEDERATION_QUEUE = env_str("FEDERATION_QUEUE", "federation")
-CELERY_TASK_ROUTES = {"federation.tasks.*": {"queue": FEDERATION_QUEUE}}
+# their own Celery queue (CELERY_TASK_ROUTES above).
 CELERY_BEAT_SCHEDULE["federate-due-posts"] = {
     "task": "federation.tasks.federate_due_posts",
     "schedule": 300,  # seconds: a scheduled post reaches the fediverse within five minutes

@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    # Development only: the views answer 404 unless DEBUG is on.
+    # Development only: the views answer 404 unless DEBUG is on, and only staff get in.
     path("dev/mail/", dev_mail.inbox, name="dev_mail"),
     path("dev/mail/<int:index>/", dev_mail.message_detail, name="dev_mail_detail"),
     path("dev/mail/<int:index>/html/", dev_mail.message_html, name="dev_mail_html"),

@@ -109,6 +109,23 @@ def eligible() -> QuerySet:
     )
 
 
+def no_digest_reason(user: User, preference: DigestPreference | None) -> str:
+    """Why this person gets no digest at all, in words, or "" when they get them: the
+    follow button must not promise emails that will never come. (Dormant fans are not
+    named: visiting the site resumes their digests, see fans/middleware.py.)"""
+    if user.is_banned:
+        return "This account is banned, so it gets no emails."
+    if preference is None:
+        return ""
+    if preference.unsubscribed_at:
+        return "You unsubscribed, so following sends you no emails."
+    if preference.paused_at:
+        return "Your digests are paused: your mail server refused them several times."
+    if preference.frequency == DigestPreference.Frequency.OFF:
+        return "You turned digest emails off, so following sends you no emails."
+    return ""
+
+
 def promise(hub: HubSettings, frequency: str = DigestPreference.Frequency.WEEKLY) -> str:
     """What following costs, in words: "at most one email every 7 days"."""
     if frequency == DigestPreference.Frequency.OFF:

@@ -59,6 +59,8 @@ def digest_email(delivery: DigestDelivery, digest: Digest, sent_this_year: int):
         "digest": digest,
         "user": user,
         "sent_this_year": sent_this_year + 1,
+        # No earlier digest to count from: the news is since they followed.
+        "first_digest": delivery.since is None,
         "site_link": absolute(reverse("following")),
     }
     return render_email(

@@ -1,3 +1,6 @@
+import re
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from fans.models import DigestPreference, User
@@ -59,3 +62,41 @@ class DigestPreferenceForm(forms.ModelForm):
         fields = ["frequency"]
         labels = {"frequency": "Digest emails"}
         widgets = {"frequency": forms.RadioSelect}
+
+
+class SignupForm(forms.Form):
+    """The extra field on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): the name
+    shown next to a fan's comments. Optional: left empty, it comes from the email
+    address's local part ("jo.smith+fans@…" → "jo smith"), or "Fan 123" when that has
+    no letters."""
+
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    display_name = forms.CharField(
+        max_length=User._meta.get_field("display_name").max_length,
+        required=False,
+        label="Your name (optional)",
+        help_text="Shown next to your comments. Left empty, we use the part of your email "
+        "address before the @. You can change it any time on your account page.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def signup(self, request, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"].strip() or default_display_name(user)
+        user.save(update_fields=["display_name"])
+
+
+def default_display_name(user: User) -> str:
+    local = user.email.split("@")[0].split("+")[0]
+    name = " ".join(re.split(r"[._\-]+", local)).strip()[:30]
+    return name if re.search(r"[^\W\d_]", name) else f"Fan {user.pk}"
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form in the site's words (ACCOUNT_FORMS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""  # the page links "Forgot your password?"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me logged in on this device"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from fans.account import delete_account, export_data
-from fans.digests import promise
+from fans.digests import no_digest_reason, promise
 from fans.forms import DeleteAccountForm, DigestPreferenceForm, ProfileForm
 from fans.models import DigestDelivery, DigestPreference, Follow
 from posts.comment_views import require_participant
@@ -38,11 +38,14 @@ def follow(request, slug: str):
     require_participant(request.user)
     Follow.objects.get_or_create(user=request.user, artist=artist)
     preference = DigestPreference.for_user(request.user)
-    messages.success(
-        request,
-        f"You follow {artist.name}: {promise(HubSettings.load(), preference.frequency)}, "
-        "only when there's something new.",
-    )
+    if reason := no_digest_reason(request.user, preference):
+        messages.success(request, f"You follow {artist.name}. {reason}")
+    else:
+        messages.success(
+            request,
+            f"You follow {artist.name}: {promise(HubSettings.load(), preference.frequency)}, "
+            "only when there's something new.",
+        )
     return _back(request, artist.get_absolute_url())
 
 
@@ -108,6 +111,7 @@ def account(request):
             "preference_form": DigestPreferenceForm(instance=preference, label_suffix=""),
             "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
             "promise": promise(HubSettings.load(), preference.frequency),
+            "no_digest_reason": no_digest_reason(user, preference),
         },
         status=status,
     )

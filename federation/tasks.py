@@ -1,4 +1,4 @@
-"""Celery tasks (on FEDERATION_QUEUE): thin shells taking ids."""
+"""Celery tasks (on the `federation` queue): thin shells taking ids."""
 
 from celery import shared_task
 

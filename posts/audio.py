@@ -17,7 +17,7 @@ import logging
 import struct
 import uuid
 from dataclasses import dataclass
-from functools import partial
+from datetime import datetime
 
 import av
 import numpy as np
@@ -313,10 +313,26 @@ def add_version(post: Post, audio: CheckedAudio, *, version: str, notes: str = "
     except BaseException:
         mix.audio.delete(save=False)  # no file without its row
         raise
+
+    def queue_make_waveform() -> None:
+        make_waveform.delay(mix.pk)
+
     # robust: a broker that is down must not turn a stored upload into an error page;
     # the player works without a waveform, and `manage.py make_waveforms` catches up.
-    transaction.on_commit(partial(make_waveform.delay, mix.pk), robust=True)
+    # A named function, not a partial: Django's error log reads its __qualname__.
+    transaction.on_commit(queue_make_waveform, robust=True)
     return mix
+
+
+def draw_missing_waveforms(uploaded_before: datetime) -> int:
+    """Draw the waveforms still missing for versions uploaded before that time (their
+    task was lost to a broker outage, say); returns how many were drawn."""
+    ids = list(
+        Mix.objects.filter(waveform="", created_at__lt=uploaded_before).values_list("pk", flat=True)
+    )
+    for mix_id in ids:
+        make_waveform(mix_id)
+    return len(ids)
 
 
 def make_waveform(mix_id: int) -> None:

@@ -140,7 +140,7 @@ def comment_flag(request, pk: int):
         messages.success(request, "Thanks for telling us. A moderator will take a look.")
     else:
         messages.info(request, "You have already flagged this comment.")
-    return redirect(comment.post.get_absolute_url())
+    return redirect(comment.get_absolute_url())
 
 
 @login_required

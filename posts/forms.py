@@ -1,6 +1,9 @@
+import zoneinfo
+
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -110,11 +113,11 @@ class PostForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional: what to listen for.",
     )
+    # Read and shown in the artist's time zone: the view activates it (studio._edit).
     published_at = forms.DateTimeField(
         required=False,
         label="Publish at",
-        help_text="Only for scheduling: the post appears by itself at this time "
-        f"({settings.TIME_ZONE}).",
+        help_text="Only for scheduling: the post appears by itself at this time.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
@@ -153,6 +156,8 @@ class PostForm(forms.ModelForm):
             # More versions are added on their own page, with the post's list of versions.
             for name in self.AUDIO_FIELDS:
                 del self.fields[name]
+        zone = timezone.get_current_timezone_name()
+        self.fields["published_at"].label = f"Publish at ({zone} time)"
         body = self.fields["body"]
         body.help_text = "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."
 
@@ -216,6 +221,31 @@ class PostForm(forms.ModelForm):
         return post
 
 
+def time_zone_field() -> forms.ChoiceField:
+    """A list of every time zone the server knows, for an artist's `time_zone`."""
+    return forms.ChoiceField(
+        label="Time zone",
+        choices=lambda: [
+            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+        ],
+        help_text="Schedule times in the studio are entered and shown in this zone.",
+    )
+
+
+class TimeZoneForm(forms.ModelForm):
+    """An artist's time zone, for the studio's schedule times."""
+
+    time_zone = time_zone_field()
+
+    class Meta:
+        model = Artist
+        fields = ["time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class MixForm(forms.ModelForm):
     """A version's name and notes; with `audio` when the version is new."""
 
@@ -241,7 +271,48 @@ class MixForm(forms.ModelForm):
         )
 
 
-class CommentForm(forms.ModelForm):
+class CommentBodyForm(forms.ModelForm):
+    """What writing and editing a comment share: the text box and its limit.
+
+    The box has no `maxlength`: a browser would cut a long paste without a word.
+    static/js/comments.js counts as the fan types; here the limit is checked with a
+    message that says by how much. A rejected form opens with the cursor in its
+    first wrong field (`autofocus` works without JavaScript)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.max_length = None
+        body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
+        body.widget.attrs.pop("maxlength", None)
+        body.widget.attrs["data-maxlength"] = Comment.MAX_LENGTH
+        body.error_messages["required"] = "Write something first."
+
+    def clean_body(self) -> str:
+        # Browsers send line breaks as CRLF; count them as the fan sees them.
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if not body:
+            raise forms.ValidationError("Write something first.")
+        if len(body) > Comment.MAX_LENGTH:
+            over = len(body) - Comment.MAX_LENGTH
+            raise forms.ValidationError(
+                f"Your comment is {len(body):,} characters long; the limit is "
+                f"{Comment.MAX_LENGTH:,}. Please shorten it by {over:,} "
+                f"character{pluralize(over)} and post again: your text is still here."
+            )
+        return body
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is not None and not field.widget.is_hidden:
+                field.widget.attrs["autofocus"] = True
+                break
+
+
+class CommentForm(CommentBodyForm):
     # Bots fill every field; people never see this one (hidden by CSS, skipped by
     # keyboard and screen readers).
     website = forms.CharField(
@@ -255,7 +326,7 @@ class CommentForm(forms.ModelForm):
         fields = ["body", "parent"]
         labels = {"body": "Your comment"}
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 4, "maxlength": Comment.MAX_LENGTH}),
+            "body": forms.Textarea(attrs={"rows": 4}),
             "parent": forms.HiddenInput(),
         }
 
@@ -269,7 +340,6 @@ class CommentForm(forms.ModelForm):
     mix = forms.TypedChoiceField(required=False, coerce=int, label="Version", empty_value=None)
 
     def __init__(self, *args, post: Post, mixes: list[Mix] | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.post = post
         if mixes is None:
@@ -289,17 +359,10 @@ class CommentForm(forms.ModelForm):
             status=Comment.Status.APPROVED, is_removed=False
         )
         self.fields["parent"].required = False
-        self.fields["body"].error_messages["required"] = "Write something first."
         self.fields["body"].help_text = (
             "Plain text with a little Markdown: *emphasis*, **bold**, [links](https://…), "
             "`code`, > quotes, lists."
         )
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("Write something first.")
-        return body
 
     def clean_parent(self) -> Comment | None:
         parent = self.cleaned_data.get("parent")
@@ -341,9 +404,9 @@ class CommentForm(forms.ModelForm):
         return comment
 
 
-class CommentEditForm(forms.ModelForm):
+class CommentEditForm(CommentBodyForm):
     class Meta:
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
-        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": Comment.MAX_LENGTH})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}

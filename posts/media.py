@@ -8,12 +8,13 @@ left (phone photos carry GPS positions), scaled down to a sensible size.
 """
 
 import io
+import tempfile
 import uuid
 import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -158,6 +159,37 @@ def atomic_with_files():
         _stored_here.reset(token)
 
 
+class DiskTrouble(OSError):
+    """The disk refused a change to stored files; nothing was changed."""
+
+
+def delete_on_commit(storage, name: str) -> None:
+    """Delete a stored file once the transaction commits. Its folder is checked
+    first: a deletion that would leave the file behind fails now (DiskTrouble),
+    while the row can still be kept. An unexpected failure after the commit is
+    logged, never shown as an error page for a change that was saved."""
+    _check_writable(storage, name)
+
+    def delete_stored_file() -> None:
+        storage.delete(name)
+
+    transaction.on_commit(delete_stored_file, robust=True)
+
+
+def _check_writable(storage, name: str) -> None:
+    try:
+        path = Path(storage.path(name))
+    except NotImplementedError:
+        return  # object storage: nothing to check on this machine
+    if not path.exists():
+        return  # already gone: nothing to delete
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        raise DiskTrouble(f"cannot delete {name}: {error}") from error
+
+
 def stored(field_file) -> None:
     """Record a file just written for a row that may not be committed yet."""
     pending = _stored_here.get()
@@ -168,19 +200,20 @@ def stored(field_file) -> None:
 def delete_files_with_their_row(sender, instance, **kwargs) -> None:
     """post_delete, for every model: a deleted row's files (covers, avatars, audio,
     waveforms) go too, also when it goes in a cascade, but only once the deletion
-    commits, so a rollback leaves a whole row."""
+    commits, so a rollback leaves a whole row. A folder that cannot be written
+    fails the deletion now, so the row is kept with its files (DiskTrouble)."""
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.FileField):
             file = getattr(instance, field.attname)
             if file:
-                transaction.on_commit(partial(file.storage.delete, file.name))
+                delete_on_commit(file.storage, file.name)
 
 
 def replace_file(field_file, content: ContentFile | None) -> None:
     """Swap the file behind a model's file field (or clear it when content is None).
     The old file goes once the change commits (at once outside a transaction)."""
     if field_file:
-        transaction.on_commit(partial(field_file.storage.delete, field_file.name))
+        delete_on_commit(field_file.storage, field_file.name)
         field_file.name = None
     if content is not None:
         field_file.save(content.name, content, save=False)

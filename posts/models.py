@@ -1,4 +1,5 @@
 import uuid
+import zoneinfo
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -12,10 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from posts.markup import COMMENT, render_markdown, sanitize_html
+from posts.markup import COMMENT, plain_text, render_markdown, sanitize_html
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
 RESERVED_SLUGS = {"follow", "unfollow", "feed"}
@@ -28,6 +28,15 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
         suffix = f"-{n}"
         slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
     return slug
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone we know, like Europe/Berlin.")
 
 
 class ArtistQuerySet(models.QuerySet):
@@ -58,6 +67,12 @@ class Artist(models.Model):
         related_name="artists",
         help_text="People who may write, upload and moderate for this artist.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The studio reads and shows schedule times in this zone, like Europe/Berlin.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArtistQuerySet.as_manager()
@@ -70,6 +85,10 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artist_detail", args=[self.slug])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def has_member(self, user) -> bool:
         """May this user act for this artist? (`for_member`: members and superusers.)"""
@@ -208,7 +227,9 @@ class Post(models.Model):
 
     @property
     def excerpt(self) -> str:
-        return Truncator(strip_tags(self.body_html)).words(40)
+        """The start of the text as a reader sees it: plain, never HTML, so templates
+        escape it once ("R&B", not "R&amp;B"), with paragraphs and list items apart."""
+        return Truncator(plain_text(self.body_html)).words(40)
 
     def comments_closed_reason(self, hub: "HubSettings") -> str:
         """Empty while fans may comment; otherwise why not, in words for the page."""

@@ -8,21 +8,66 @@ are trusted. Flags from fans can later send an approved comment back to review.
 """
 
 import re
+from html.parser import HTMLParser
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.html import strip_tags
 
+from posts.markup import COMMENT, plain_text, render_markdown
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
-# Anything that becomes or looks like a link: http(s)://, protocol-relative //host.,
-# www., mailto:. One match per link ("https://www.x" counts once).
-LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
-HTML_LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+# A bare address typed as text (not a link, but an invitation to copy one):
+# http(s)://, protocol-relative //host., www., mailto:. One match per address.
+BARE_LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
 
 
-def count_links(text: str) -> int:
-    return len(LINK.findall(text))
+class _LinkCounter(HTMLParser):
+    def __init__(self, skip_mentions: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_mentions = skip_mentions
+        self.links = 0
+        self.inside_link = 0
+        self.link_text = ""
+        self.has_href = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            if not self.inside_link:
+                self.has_href, self.link_text = any(name == "href" for name, _ in attrs), ""
+            self.inside_link += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.inside_link:
+            self.inside_link -= 1
+            if not self.inside_link:
+                self._count_link()
+
+    def handle_data(self, data):
+        if self.inside_link:
+            self.link_text += data
+        else:
+            self.links += len(BARE_LINK.findall(data))
+
+    def close(self):
+        super().close()
+        if self.inside_link:  # an <a> never closed still counts
+            self._count_link()
+
+    def _count_link(self):
+        mention = self.skip_mentions and self.link_text.strip().startswith(("@", "#"))
+        self.links += self.has_href and not mention
+
+
+def count_links(html: str, *, skip_mentions: bool = False) -> int:
+    """Links in the sanitized HTML a comment is shown as: every `<a href>`, wherever
+    it points (a browser reads `http:spam.example` or `https:/\\spam.example` as
+    off-site), plus bare addresses in its text. Counting the Markdown source instead
+    misses what the renderer turns into links. `skip_mentions` leaves out @mentions
+    and #hashtags, which every reply from the fediverse carries."""
+    counter = _LinkCounter(skip_mentions)
+    counter.feed(html)
+    counter.close()
+    return counter.links
 
 
 def has_blocked_word(text: str, hub: HubSettings) -> bool:
@@ -45,7 +90,8 @@ def decide_status(
         and not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists()
     ):
         return Comment.Status.PENDING
-    if count_links(body) > hub.link_limit or has_blocked_word(body, hub):
+    links = count_links(render_markdown(body, COMMENT))
+    if links > hub.link_limit or has_blocked_word(body, hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED
 
@@ -61,16 +107,10 @@ def decide_remote_status(*, body_html: str, author_url: str, hub: HubSettings) -
         ).exists()
     ):
         return Comment.Status.PENDING
-    if count_html_links(body_html) > hub.link_limit or has_blocked_word(strip_tags(body_html), hub):
+    links = count_links(body_html, skip_mentions=True)
+    if links > hub.link_limit or has_blocked_word(plain_text(body_html), hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED
-
-
-def count_html_links(html: str) -> int:
-    """Links in sanitized HTML, each <a> once; mentions (@…) and hashtags (#…), which
-    every fediverse reply carries, are not links to somewhere else."""
-    texts = (strip_tags(inner).strip() for inner in HTML_LINK.findall(html))
-    return sum(1 for text in texts if not text.startswith(("@", "#")))
 
 
 def flag(comment: Comment, user, hub: HubSettings) -> bool:

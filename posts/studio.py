@@ -11,21 +11,45 @@ address to go to as JSON instead of a redirect (which XHR would follow quietly,
 eating the flash message). Without JavaScript the same forms post normally.
 """
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from posts.forms import MixForm, PostForm
+from posts.forms import MixForm, PostForm, TimeZoneForm
 from posts.markup import render_markdown
 from posts.media import atomic_with_files
 from posts.models import Artist, Mix, Post
+
+log = logging.getLogger(__name__)
+
+
+# The disk refused (full, read-only, gone): nothing was changed, and the page says so.
+STORE_TROUBLE = (
+    "The server could not store your file just now, so nothing was saved. Everything "
+    "you typed is still here: please choose the file again and try in a while, or "
+    "tell the site's admin."
+)
+DELETE_TROUBLE = (
+    "The server could not remove the files just now, so nothing was deleted. "
+    "Please try again in a while, or tell the site's admin."
+)
+
+
+def _disk_trouble(request, error: OSError, message: str) -> int:
+    """Log a disk error for the admin, tell the artist; the status to answer with."""
+    log.error("Studio: disk error (%s)", error, exc_info=True)
+    messages.error(request, message)
+    return 503
 
 
 def studio_member_required(view):
@@ -66,15 +90,48 @@ def _done(request, url: str):
 
 @studio_member_required
 def dashboard(request):
+    now = timezone.now()
+    # Drafts (last changed first), then what is still to come (the next one first),
+    # then what is out (newest first). The page says so above the table.
+    group = Case(
+        When(status=Post.Status.DRAFT, then=0),
+        When(published_at__gt=now, then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
     posts = (
         Post.objects.filter(artist__in=Artist.objects.for_member(request.user))
         .select_related("artist")
-        .order_by("-updated_at")
+        .annotate(group=group)
+        .order_by(
+            "group",
+            Case(When(group=0, then=F("updated_at"))).desc(),
+            Case(When(group=1, then=F("published_at"))).asc(),
+            F("published_at").desc(),
+            "-pk",
+        )
     )
-    return render(request, "posts/studio/dashboard.html", {"posts": posts})
+    artists = Artist.objects.for_member(request.user)
+    return render(request, "posts/studio/dashboard.html", {"posts": posts, "artists": artists})
+
+
+def _artist_of(request, post: Post | None) -> Artist:
+    """The artist a write form is for: the post's, or the one chosen on a new post."""
+    if post:
+        return post.artist
+    artists = Artist.objects.for_member(request.user)
+    chosen = request.POST.get("artist", "")
+    return (chosen.isdigit() and artists.filter(pk=chosen).first()) or artists.first()
 
 
 def _edit(request, post: Post | None):
+    # Schedule times are typed and shown in the artist's time zone, not the server's.
+    artist = _artist_of(request, post)
+    with timezone.override(artist.zone):
+        return _edit_in_zone(request, post, artist)
+
+
+def _edit_in_zone(request, post: Post | None, artist: Artist):
     action = request.POST.get("action", "draft")
     form = PostForm(
         request.POST or None,
@@ -84,26 +141,44 @@ def _edit(request, post: Post | None):
         action=action,
     )
     preview = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         if form.action == "preview":
             preview = render_markdown(form.cleaned_data["body"])
         else:
-            with atomic_with_files():
-                saved = form.save()
-            messages.success(request, _saved_message(saved))
-            if saved.kind == Post.Kind.MIX and not post:
-                # Straight to its versions, where the next one is added.
-                return _done(request, reverse("studio_post_edit", args=[saved.pk]))
-            return _done(request, reverse("studio_dashboard"))
+            try:
+                with atomic_with_files():
+                    saved = form.save()
+            except OSError as error:
+                status = _disk_trouble(request, error, STORE_TROUBLE)
+            else:
+                messages.success(request, _saved_message(saved))
+                if saved.kind == Post.Kind.MIX and not post:
+                    # Straight to its versions, where the next one is added.
+                    return _done(request, reverse("studio_post_edit", args=[saved.pk]))
+                return _done(request, reverse("studio_dashboard"))
     context = {
         "form": form,
         "post": post,
+        "artist": artist,
         "preview": preview,
         # A form that comes back has lost its files: browsers can't keep one. It says so.
         "files_dropped": request.method == "POST" and bool(request.FILES),
         "mixes": post.mixes.all() if post else [],
     }
-    return render(request, "posts/studio/edit.html", context)
+    return render(request, "posts/studio/edit.html", context, status=status)
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def time_zone(request, slug: str):
+    artist = get_object_or_404(Artist.objects.for_member(request.user), slug=slug)
+    form = TimeZoneForm(request.POST or None, instance=artist)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{artist.name}'s schedule times are now in {artist.time_zone}.")
+        return redirect("studio_dashboard")
+    return render(request, "posts/studio/time_zone.html", {"form": form, "artist": artist})
 
 
 def _saved_message(post: Post) -> str:
@@ -113,7 +188,8 @@ def _saved_message(post: Post) -> str:
         return f"“{post.title}” is saved as a draft."
     if post.is_live:
         return f"“{post.title}” is published."
-    return f"“{post.title}” is scheduled."
+    when = timezone.localtime(post.published_at, post.artist.zone)
+    return f"“{post.title}” is scheduled for {when:%-d %b %Y, %H:%M} ({post.artist.time_zone})."
 
 
 @studio_member_required
@@ -132,11 +208,16 @@ def post_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def post_delete(request, pk: int):
     post = _own_post(request, pk)
+    status = 200
     if request.method == "POST":
-        post.delete()
-        messages.success(request, f"“{post.title}” is deleted.")
-        return redirect("studio_dashboard")
-    return render(request, "posts/studio/delete.html", {"post": post})
+        try:
+            post.delete()
+        except OSError as error:
+            status = _disk_trouble(request, error, DELETE_TROUBLE)
+        else:
+            messages.success(request, f"“{post.title}” is deleted.")
+            return redirect("studio_dashboard")
+    return render(request, "posts/studio/delete.html", {"post": post}, status=status)
 
 
 @studio_member_required
@@ -148,15 +229,22 @@ def mix_create(request, pk: int):
     form = MixForm(request.POST or None, request.FILES or None)
     if not form.is_bound:
         form.initial["version"] = f"v{post.mixes.count() + 1}"
+    status = 200
     if request.method == "POST" and form.is_valid():
-        with atomic_with_files():
-            mix = form.save_new(post)
-        messages.success(request, f"“{mix.version}” is added. Its waveform appears in a moment.")
-        return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")
+        try:
+            with atomic_with_files():
+                mix = form.save_new(post)
+        except OSError as error:
+            status = _disk_trouble(request, error, STORE_TROUBLE)
+        else:
+            messages.success(
+                request, f"“{mix.version}” is added. Its waveform appears in a moment."
+            )
+            return _done(request, reverse("studio_post_edit", args=[post.pk]) + "#versions")
     # A form that comes back has lost its file: browsers can't keep one. The page says so.
     files_dropped = request.method == "POST" and bool(request.FILES)
     context = {"form": form, "post": post, "files_dropped": files_dropped}
-    return render(request, "posts/studio/mix_form.html", context)
+    return render(request, "posts/studio/mix_form.html", context, status=status)
 
 
 @studio_member_required
@@ -194,13 +282,18 @@ def mix_move(request, pk: int):
 def mix_delete(request, pk: int):
     mix = _own_mix(request, pk)
     only_one = mix.post.mixes.count() == 1
+    status = 409 if request.method == "POST" else 200
     if request.method == "POST" and not only_one:
-        mix.delete()
-        messages.success(request, f"“{mix.version}” is removed.")
-        return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
+        try:
+            mix.delete()
+        except OSError as error:
+            status = _disk_trouble(request, error, DELETE_TROUBLE)
+        else:
+            messages.success(request, f"“{mix.version}” is removed.")
+            return redirect(reverse("studio_post_edit", args=[mix.post_id]) + "#versions")
     return render(
         request,
         "posts/studio/mix_delete.html",
         {"mix": mix, "post": mix.post, "only_one": only_one},
-        status=409 if request.method == "POST" else 200,
+        status=status,
     )

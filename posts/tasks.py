@@ -1,6 +1,13 @@
 """Celery tasks: thin shells that take ids and call plain functions."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
+
+# A version's own task normally draws its waveform within seconds; one still missing
+# after this long was lost (the broker was down at upload time).
+WAVEFORM_GRACE = timedelta(minutes=10)
 
 
 @shared_task(
@@ -15,3 +22,11 @@ def make_waveform(mix_id: int) -> None:
     from posts import audio  # posts.audio enqueues this task, so it is imported here
 
     audio.make_waveform(mix_id)
+
+
+@shared_task
+def draw_missing_waveforms() -> None:
+    """Beat's catch-up pass: the waveforms whose task never reached the broker."""
+    from posts import audio
+
+    audio.draw_missing_waveforms(uploaded_before=timezone.now() - WAVEFORM_GRACE)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("feed/rss/", feeds.SitePostsFeed(), name="feed_rss"),
     path("feed/atom/", feeds.SitePostsAtomFeed(), name="feed_atom"),
     path("studio/", studio.dashboard, name="studio_dashboard"),
+    path("studio/artists/<slug:slug>/time-zone/", studio.time_zone, name="studio_time_zone"),
     path("studio/posts/new/", studio.post_create, name="studio_post_create"),
     path("studio/posts/<int:pk>/edit/", studio.post_edit, name="studio_post_edit"),
     path("studio/posts/<int:pk>/delete/", studio.post_delete, name="studio_post_delete"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from posts.forms import CommentForm
-from posts.models import Artist, Comment, HubSettings, Mix, Post
+from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.ranges import file_response
 
 PAGE_SIZE = 12
@@ -88,6 +88,16 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
+    # Comments this reader flagged show "Flagged" instead of the button.
+    flagged = (
+        set(
+            CommentFlag.objects.filter(user=user, comment__post=post).values_list(
+                "comment_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(
@@ -100,6 +110,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "comment_page": page,
             "comment_form": form,
             "comments_closed": closed,
+            "flagged": flagged,
             "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,

@@ -2,6 +2,8 @@
 
 import os
 
+from kombu import Queue
+
 os.environ.setdefault(
     "SECRET_KEY", "test-only-secret-key-that-is-long-and-random-enough-0123456789"
 )
@@ -20,6 +22,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Account email inline, so tests read it from the outbox at once; the worker's way
+# (production's) is tested in tests/reliability/test_account_email.py.
+FANHUB_ACCOUNT_EMAIL_BY_WORKER = False
 
 # Serve static files straight from static/ in tests (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
@@ -29,10 +34,18 @@ ROOT_URLCONF = "tests.urls"
 # A real worker runs inside the test process (celery.contrib.testing): against Redis
 # when REDIS_URL is set (CI), else kombu's in-memory transport.
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
-# A queue of this run's own, so no message left in a shared Redis is consumed here.
-CELERY_TASK_DEFAULT_QUEUE = f"fanhub-tests-{os.getpid()}"
-# Federation: this run's own queue too, and remote servers on loopback are allowed.
-FEDERATION_QUEUE = f"federation-tests-{os.getpid()}"
-CELERY_TASK_ROUTES = {"federation.tasks.*": {"queue": FEDERATION_QUEUE}}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS  # noqa: F405
+# Queues of this run's own, so no message left in a shared Redis is consumed here.
+# Same routes as production, each queue suffixed; the test worker consumes them all.
+QUEUE_SUFFIX = f"-tests-{os.getpid()}"
+CELERY_TASK_DEFAULT_QUEUE = f"fanhub{QUEUE_SUFFIX}"
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": route["queue"] + QUEUE_SUFFIX}
+    for pattern, route in CELERY_TASK_ROUTES.items()  # noqa: F405
+}
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name)
+    for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
+]
+# Federation: remote servers on loopback (the bovine test server) are allowed.
 FEDERATION_ALLOW_LOOPBACK = True

@@ -76,3 +76,7 @@ def wait_for_js(page, expression: str, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(50)
+
+
+# The real SMTP server of the digest tests, for journeys that read their email.
+from tests.fans.conftest import smtp  # noqa: E402,F401

@@ -58,7 +58,7 @@ def test_the_studio_writes_and_publishes_a_post(page, post, viewport):
     page.goto("/studio/")
     page.get_by_label("Email").fill("artist@example.com")
     page.get_by_label("Password").fill("a-long-demo-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/studio/")
     page.get_by_role("link", name="Write a post").click()
     page.get_by_label("Title").fill("Soundcheck thoughts")

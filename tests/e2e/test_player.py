@@ -117,7 +117,7 @@ def member_page(page, mix_post):
     page.goto(reverse("studio_mix_create", args=[mix_post.pk]))
     page.get_by_label("Email").fill("artist@example.com")
     page.get_by_label("Password").fill("a-long-demo-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{reverse('studio_mix_create', args=[mix_post.pk])}")
     return page
 

@@ -124,9 +124,10 @@ def test_visits_are_remembered_once_a_day(client, fan):
     assert fan.last_seen_at > first - timedelta(seconds=1)
 
 
-def test_dev_mail_viewer_shows_sent_mail_in_debug(client, db, settings, tmp_path):
+def test_dev_mail_viewer_shows_sent_mail_in_debug(client, staff, settings, tmp_path):
     from django.core.mail import EmailMultiAlternatives
 
+    client.force_login(staff)  # staff only (tests/fanhub/test_dev_mail.py)
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path

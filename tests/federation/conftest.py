@@ -22,14 +22,11 @@ def site(live_server, settings):
 
 @pytest.fixture
 def federation_worker(transactional_db, settings):
-    """Celery's testing worker, consuming the default and the federation queues."""
+    """Celery's testing worker, consuming every queue (federation's too)."""
     from celery.contrib.testing.worker import start_worker
 
     from fanhub.celery import app
 
     settings.FEDERATION_RETRY_BASE_SECONDS = 0
-    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.FEDERATION_QUEUE}"
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues
-    ) as worker:
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker

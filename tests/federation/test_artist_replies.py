@@ -65,7 +65,7 @@ def test_a_reply_on_the_site_goes_to_the_thread(
     assert deliveries[0].activity["type"] == "Create"
     assert note["type"] == "Note"
     assert note["inReplyTo"] == remote_comment.remote_id
-    assert note["content"] == "<p>Thank you, <em>Mona</em>!</p>"
+    assert note["content"].strip() == "<p>Thank you, <em>Mona</em>!</p>"
     assert "https://mastodon.example/users/mona" in note["cc"]
     assert note["tag"][0]["href"] == "https://mastodon.example/users/mona"
     # The Note is served at its id, for servers that fetch it.

@@ -71,7 +71,7 @@ def test_an_edit_sends_one_update_and_only_when_it_shows(artist, followers, make
     publishing.sync_post(post)
     updates = sent("Update")
     assert len(updates) == 2  # one per inbox
-    assert updates[0].activity["object"]["content"] == "<p>A new line.</p>"
+    assert updates[0].activity["object"]["content"].strip() == "<p>A new line.</p>"
 
 
 def test_followers_only_and_drafts_are_never_sent(artist, followers, make_post):

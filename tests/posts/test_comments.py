@@ -110,7 +110,7 @@ def test_an_empty_or_overlong_comment_is_refused_and_the_text_kept(client, regul
     response = say(client, post, long_text)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "at most 5000 characters" in page and long_text.strip() in page
+    assert "the limit is 5,000" in page and long_text.strip() in page
 
 
 def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settings):

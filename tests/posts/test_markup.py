@@ -91,3 +91,89 @@ def test_comments_have_no_images_or_headings():
     html = render_markdown("# Big\n\n![pic](https://x.example/p.png)", COMMENT)
     assert "<h1" not in html and "<img" not in html
     assert "Big" in html
+
+
+# What people type appears as typed: tag-like text that is not an allowed tag is text,
+# and it never swallows what follows (#8 bug 5).
+AS_TYPED = [
+    ("a<b and c>d", ["a<b and c>d"]),
+    ("I <3 this. R&B forever & ever", ["I <3 this. R&B forever & ever"]),
+    ("the <style> is great\n\nand the chorus too", ["the <style> is great", "and the chorus too"]),
+    ("<style>\nis great\n\nand the chorus too", ["<style>", "is great", "and the chorus too"]),
+    (
+        'Watch: <iframe src="https://video.example/embed">\n\nThe rest of the post.',
+        ['Watch: <iframe src="https://video.example/embed">', "The rest of the post."],
+    ),
+    ('<iframe src="https://video.example/embed">\n\nThe rest.', ["The rest."]),
+    ("x<y, y>z and 2 < 3 > 1", ["x<y, y>z and 2 < 3 > 1"]),
+]
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("text,shown", AS_TYPED, ids=[t for t, _ in AS_TYPED])
+def test_writing_is_shown_as_typed(text, shown, profile):
+    html = render_markdown(text, profile)
+    parsed = parse(html)
+    for part in shown:
+        assert part in parsed.text, html
+    assert set(parsed.tags) <= {"p"}, html  # no iframe, style or stray tag made of it
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_markdown_after_unclosed_tag_is_still_markdown(profile):
+    html = render_markdown("Look <iframe src=x>\n\nthe *rest* is **here**", profile)
+    assert "<em>rest</em>" in html and "<strong>here</strong>" in html
+    assert "&lt;iframe src=x&gt;" in html
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_allowed_html_still_works(profile):
+    html = render_markdown('<em>soft</em>, <strong onclick="x()">loud</strong><br>next', profile)
+    assert "<em>soft</em>" in html and "<strong>loud</strong>" in html and "<br>" in html
+    assert "onclick" not in html and "&lt;" not in html
+
+
+def test_a_pasted_table_works_in_posts():
+    html = render_markdown("<table><tr><td>Night</td><td>3:12</td></tr></table>\n\n*after*")
+    assert "<table>" in html and "<td>Night</td>" in html and "<em>after</em>" in html
+
+
+def test_comments_show_headings_and_rules_as_typed():
+    parsed = parse(render_markdown("# 1 fan\n\n---", COMMENT))
+    assert "# 1 fan" in parsed.text and "---" in parsed.text
+
+
+# Inputs that made the old renderer take seconds (#10 abuse 4): nothing is lost, and
+# bench/markup.py measures how long they take.
+PATHOLOGICAL = ["[" * 5000, "![" * 2500, "[](" * 1666, "[a" * 2500, "**_* " * 1000]
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:6]))
+def test_pathological_comments_render_whole(text, profile):
+    parsed = parse(render_markdown(text, profile))
+    assert set(parsed.tags) <= {"p", "em", "strong"}
+    assert parsed.text.replace("\n", "").count("[") == text.count("[")
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_nesting_people_write_is_kept(profile):
+    text = "".join("  " * depth + f"- level {depth}\n" for depth in range(5)) + "\n> > > deep"
+    parsed = parse(render_markdown(text, profile))
+    assert all(f"level {depth}" in parsed.text for depth in range(5))
+    assert "deep" in parsed.text and parsed.tags.count("blockquote") == 3
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+def test_html_comments_are_hidden_and_an_unclosed_one_shown(profile):
+    for text in ["<p>hi <!-- note to self --> there <!-- never closed", "hi <!-- note to self -->"]:
+        parsed = parse(render_markdown(text, profile))
+        assert "note to self" not in parsed.text and "hi" in parsed.text
+    assert "<!-- never closed" in parse(render_markdown("<p>x <!-- never closed")).text
+
+
+@pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
+@pytest.mark.parametrize("marker", [">", "> ", "- ", "1. ", "* "])
+def test_nesting_past_the_limit_shows_the_rest_as_typed(profile, marker):
+    parsed = parse(render_markdown(marker * 30 + "wow, this!\n\nnext", profile))
+    assert "wow, this!" in parsed.text and "next" in parsed.text

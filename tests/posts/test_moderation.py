@@ -114,3 +114,37 @@ def test_protocol_relative_links_count_too(regular, post, hub):
     body = "[a](//a.example) [b](//b.example) [c](//c.example)"
     assert decide(body, regular, post, hub) == Comment.Status.PENDING
     assert decide("see https://www.one.example", regular, post, hub) == Comment.Status.APPROVED
+
+
+# Links are counted in the HTML that is shown, not in the Markdown source (#10 abuse 5):
+# each of these opens a page, so two pass the default limit and three wait.
+SHOWN_LINKS = [
+    "[x](http:spam.example)",
+    "<a href='https:/\\spam.example'>x</a>",
+    "<a href='/\\spam.example'>x</a>",
+    "<a href='http:spam.example'>x</a>",
+    "[x](//spam.example)",
+    "<https://spam.example>",
+    "[https://spam.example](https://spam.example)",
+    "[x](mailto:spam@spam.example)",
+]
+
+
+@pytest.mark.parametrize("link", SHOWN_LINKS)
+def test_every_link_shown_counts_once(regular, post, hub, link):
+    assert decide(f"{link} and {link}", regular, post, hub) == Comment.Status.APPROVED
+    assert decide(f"{link} {link} {link}", regular, post, hub) == Comment.Status.PENDING
+
+
+def test_a_link_the_sanitizer_disarms_is_no_link(regular, post, hub):
+    """`https:/\\host` in Markdown loses its address: shown as text, it opens nothing."""
+    body = "[x](https:/\\spam.example) " * 3
+    comment = Comment.objects.create(post=post, author=regular, body=body)
+    assert "href" not in comment.body_html
+    assert decide(body, regular, post, hub) == Comment.Status.APPROVED
+
+
+def test_bare_addresses_typed_as_text_still_count(regular, post, hub):
+    assert decide("https://a.example www.b.example", regular, post, hub) == "approved"
+    assert decide("https://a.example www.b.example //c.example", regular, post, hub) == "pending"
+    assert decide("`https://a.example` www.b.example mailto:c", regular, post, hub) == "pending"

@@ -1,8 +1,9 @@
 """Draw the waveforms that are missing (after a broker outage, say), here and now."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from posts.audio import make_waveform
+from posts.audio import draw_missing_waveforms, make_waveform
 from posts.models import Mix
 
 
@@ -13,8 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Redraw every waveform.")
 
     def handle(self, *args, **options):
-        mixes = Mix.objects.all() if options["all"] else Mix.objects.filter(waveform="")
-        ids = list(mixes.values_list("pk", flat=True))
-        for mix_id in ids:
-            make_waveform(mix_id)
-        self.stdout.write(f"Drew {len(ids)} waveform{'s' if len(ids) != 1 else ''}.")
+        if options["all"]:
+            ids = list(Mix.objects.values_list("pk", flat=True))
+            for mix_id in ids:
+                make_waveform(mix_id)
+            drawn = len(ids)
+        else:
+            drawn = draw_missing_waveforms(uploaded_before=timezone.now())
+        self.stdout.write(f"Drew {drawn} waveform{'s' if drawn != 1 else ''}.")

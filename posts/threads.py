@@ -70,6 +70,14 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current) ->
     elif comment.author:
         who = escape(comment.author.public_name)
         author = f'<strong class="comment__author">{who}</strong>'
+    elif comment.is_remote:  # a reply from the fediverse, signed with its handle
+        who = escape(comment.remote_author_name)
+        author = (
+            f'<strong class="comment__author"><a href="{escape(comment.remote_author_url)}" '
+            f'rel="nofollow ugc noopener">{who}</a></strong> <a class="muted" '
+            f'href="{escape(comment.remote_url or comment.remote_id)}" '
+            'rel="nofollow ugc noopener">from the fediverse</a>'
+        )
     else:
         who = "a fan"
         author = '<strong class="comment__author comment__author--gone">deleted fan</strong>'

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "fans",
     "posts",
+    "federation",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "fans.middleware.LastSeenMiddleware",
     "csp.middleware.CSPMiddleware",
+    "federation.middleware.ActivityPubNegotiation",
 ]
 
 ROOT_URLCONF = "fanhub.urls"
@@ -374,6 +376,7 @@ CELERY_TASK_ROUTES = {
     "fans.tasks.*": {"queue": "digests"},
     "posts.tasks.*": {"queue": "waveforms"},  # and share cards
     "fans.mail_tasks.*": {"queue": "email"},
+    "federation.tasks.*": {"queue": "federation"},  # slow remote servers delay only these
 }
 CELERY_TASK_QUEUES = [
     Queue(name, routing_key=name)
@@ -410,3 +413,37 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10 * 60,
     },
 }
+
+# The fediverse (federation/): each artist an ActivityPub actor. Deliveries run on
+# their own Celery queue (CELERY_TASK_ROUTES above).
+CELERY_BEAT_SCHEDULE["federate-due-posts"] = {
+    "task": "federation.tasks.federate_due_posts",
+    "schedule": 300,  # seconds: a scheduled post reaches the fediverse within five minutes
+}
+# Remote actors' keys are refetched after this long (and at once when one fails).
+FEDERATION_KEY_TTL_SECONDS = env_int("FEDERATION_KEY_TTL_SECONDS", 24 * 3600, minimum=60)
+# Outgoing fetches and deliveries: never to private, loopback or link-local addresses
+# (tests allow loopback), few redirects, short timeouts, small answers.
+FEDERATION_ALLOW_LOOPBACK = env_bool("FEDERATION_ALLOW_LOOPBACK", False)
+FEDERATION_MAX_REDIRECTS = 3
+FEDERATION_CONNECT_TIMEOUT = env_int("FEDERATION_CONNECT_TIMEOUT", 5, minimum=1)
+FEDERATION_READ_TIMEOUT = env_int("FEDERATION_READ_TIMEOUT", 10, minimum=1)
+FEDERATION_MAX_RESPONSE_BYTES = env_int("FEDERATION_MAX_RESPONSE_BYTES", 1024 * 1024, minimum=1)
+FEDERATION_MAX_INBOX_BYTES = env_int("FEDERATION_MAX_INBOX_BYTES", 256 * 1024, minimum=1)
+# A failed delivery is retried with exponential backoff from this many seconds, for up
+# to two days; a server that failed this many times in a row is paused for a while.
+FEDERATION_RETRY_BASE_SECONDS = env_int("FEDERATION_RETRY_BASE_SECONDS", 60, minimum=0)
+FEDERATION_RETRY_FOR_SECONDS = env_int("FEDERATION_RETRY_FOR_SECONDS", 2 * 86400, minimum=60)
+FEDERATION_PAUSE_AFTER_FAILURES = env_int("FEDERATION_PAUSE_AFTER_FAILURES", 10, minimum=1)
+FEDERATION_PAUSE_SECONDS = env_int("FEDERATION_PAUSE_SECONDS", 6 * 3600, minimum=60)
+# Any request can name any key: key fetches per remote server and minute.
+FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE = env_int(
+    "FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE", 60, minimum=1
+)
+# Replies from the fediverse: per remote actor and per remote server.
+FEDERATION_REPLIES_PER_ACTOR_PER_HOUR = env_int(
+    "FEDERATION_REPLIES_PER_ACTOR_PER_HOUR", 20, minimum=1
+)
+FEDERATION_REPLIES_PER_INSTANCE_PER_HOUR = env_int(
+    "FEDERATION_REPLIES_PER_INSTANCE_PER_HOUR", 200, minimum=1
+)

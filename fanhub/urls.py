@@ -23,6 +23,7 @@ urlpatterns = [
     path("dev/mail/", dev_mail.inbox, name="dev_mail"),
     path("dev/mail/<int:index>/", dev_mail.message_detail, name="dev_mail_detail"),
     path("dev/mail/<int:index>/html/", dev_mail.message_html, name="dev_mail_html"),
+    path("", include("federation.urls")),
     path("", include("fans.urls")),
     path("", include("posts.urls")),
 ]

@@ -8,6 +8,7 @@ had fewer than the hard cap in 30 days, and something is new for them.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import unescape
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from fans.models import DigestDelivery, DigestPreference, Follow, User
 from posts.audio import clock
@@ -281,8 +283,11 @@ def _post_item(post: Post) -> Item:
 
 def _reply_item(comment: Comment) -> Item:
     post = comment.post
+    text = comment.body
     if comment.by_artist:
         author = post.artist.name
+    elif comment.is_remote:  # a reply from the fediverse: its handle, its text without HTML
+        author, text = comment.remote_author_name, unescape(strip_tags(comment.body_html))
     else:
         author = comment.author.public_name if comment.author else "deleted fan"
     locked = post.visibility == Post.Visibility.FOLLOWERS
@@ -291,7 +296,7 @@ def _reply_item(comment: Comment) -> Item:
         title=post.title,
         url=absolute(comment.get_absolute_url()),
         artist=post.artist.name,
-        excerpt="" if locked else comment.body[:280],
+        excerpt="" if locked else text[:280],
         when=comment.created_at.isoformat(),
         by_artist=comment.by_artist,
         locked=locked,

@@ -145,8 +145,14 @@ COMMENT = Profile(
 
 
 def render_markdown(text: str, profile: Profile = POST) -> str:
+    return sanitize_html(profile.parser.render(text), profile)
+
+
+def sanitize_html(html: str, profile: Profile = COMMENT) -> str:
+    """HTML cleaned to a profile's allow-list: what Markdown rendered, or HTML written
+    elsewhere (a reply from the fediverse), whose mentions and hashtags stay links."""
     return nh3.clean(
-        profile.parser.render(text),
+        html,
         tags=set(profile.tags),
         attributes=profile.attributes,
         url_schemes={"http", "https", "mailto"},

@@ -18,7 +18,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.text import Truncator, slugify
 
 from posts import pagecache
-from posts.markup import COMMENT, plain_text, render_markdown
+from posts.markup import COMMENT, plain_text, render_markdown, sanitize_html
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
 RESERVED_SLUGS = {"follow", "unfollow", "feed"}
@@ -526,6 +526,13 @@ class Comment(models.Model):
         related_name="comments",
     )
     guest_name = models.CharField(max_length=80, blank=True, editable=False)
+    # A reply from the fediverse has no local author: it is signed with its remote
+    # handle, links to its original, and `body` holds the remote HTML (sanitized into
+    # body_html like any comment). The federation app fills these; posts never imports it.
+    remote_id = models.URLField(max_length=500, unique=True, null=True, blank=True, editable=False)
+    remote_author_name = models.CharField(max_length=300, blank=True, editable=False)
+    remote_author_url = models.URLField(max_length=500, blank=True, editable=False)
+    remote_url = models.URLField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -539,11 +546,18 @@ class Comment(models.Model):
         return Truncator(self.body).chars(60) or "(removed)"
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body, COMMENT)
+        if self.is_remote:
+            self.body_html = sanitize_html(self.body, COMMENT)
+        else:
+            self.body_html = render_markdown(self.body, COMMENT)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_remote(self) -> bool:
+        return bool(self.remote_id)
 
     @property
     def editable_until(self):

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from posts.markup import COMMENT, render_markdown
+from posts.markup import COMMENT, plain_text, render_markdown
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
 # A bare address typed as text (not a link, but an invitation to copy one):
@@ -22,31 +22,49 @@ BARE_LINK = re.compile(r"(?:https?:)?//[\w-]+\.|www\.|mailto:", re.IGNORECASE)
 
 
 class _LinkCounter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, skip_mentions: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.skip_mentions = skip_mentions
         self.links = 0
         self.inside_link = 0
+        self.link_text = ""
+        self.has_href = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
+            if not self.inside_link:
+                self.has_href, self.link_text = any(name == "href" for name, _ in attrs), ""
             self.inside_link += 1
-            self.links += any(name == "href" for name, _ in attrs)
 
     def handle_endtag(self, tag):
         if tag == "a" and self.inside_link:
             self.inside_link -= 1
+            if not self.inside_link:
+                self._count_link()
 
     def handle_data(self, data):
-        if not self.inside_link:
+        if self.inside_link:
+            self.link_text += data
+        else:
             self.links += len(BARE_LINK.findall(data))
 
+    def close(self):
+        super().close()
+        if self.inside_link:  # an <a> never closed still counts
+            self._count_link()
 
-def count_links(html: str) -> int:
+    def _count_link(self):
+        mention = self.skip_mentions and self.link_text.strip().startswith(("@", "#"))
+        self.links += self.has_href and not mention
+
+
+def count_links(html: str, *, skip_mentions: bool = False) -> int:
     """Links in the sanitized HTML a comment is shown as: every `<a href>`, wherever
     it points (a browser reads `http:spam.example` or `https:/\\spam.example` as
     off-site), plus bare addresses in its text. Counting the Markdown source instead
-    misses what the renderer turns into links."""
-    counter = _LinkCounter()
+    misses what the renderer turns into links. `skip_mentions` leaves out @mentions
+    and #hashtags, which every reply from the fediverse carries."""
+    counter = _LinkCounter(skip_mentions)
     counter.feed(html)
     counter.close()
     return counter.links
@@ -74,6 +92,23 @@ def decide_status(
         return Comment.Status.PENDING
     links = count_links(render_markdown(body, COMMENT))
     if links > hub.link_limit or has_blocked_word(body, hub):
+        return Comment.Status.PENDING
+    return Comment.Status.APPROVED
+
+
+def decide_remote_status(*, body_html: str, author_url: str, hub: HubSettings) -> str:
+    """The same rules for a reply from the fediverse, its author known by actor URL:
+    the first comment from that actor waits, and so do too many links (counted in the
+    sanitized HTML) or a blocked word. Nobody remote is trusted as the artist."""
+    if (
+        hub.first_comment_moderation
+        and not Comment.objects.filter(
+            remote_author_url=author_url, status=Comment.Status.APPROVED
+        ).exists()
+    ):
+        return Comment.Status.PENDING
+    links = count_links(body_html, skip_mentions=True)
+    if links > hub.link_limit or has_blocked_word(plain_text(body_html), hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED
 

@@ -73,6 +73,14 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current) ->
     elif comment.guest_name:  # a preview link's guest, named by the link's label
         who = escape(comment.guest_name)
         author = f'<strong class="comment__author">{who}</strong> <span class="badge">Guest</span>'
+    elif comment.is_remote:  # a reply from the fediverse, signed with its handle
+        who = escape(comment.remote_author_name)
+        author = (
+            f'<strong class="comment__author"><a href="{escape(comment.remote_author_url)}" '
+            f'rel="nofollow ugc noopener">{who}</a></strong> <a class="muted" '
+            f'href="{escape(comment.remote_url or comment.remote_id)}" '
+            'rel="nofollow ugc noopener">from the fediverse</a>'
+        )
     else:
         who = "a fan"
         author = '<strong class="comment__author comment__author--gone">deleted fan</strong>'

@@ -51,3 +51,5 @@ CELERY_TASK_QUEUES = [
 # The page cache is part of what the tests check, with Redis (CI) or without: the
 # test process and its in-process worker share one local-memory cache.
 FANHUB_PAGE_CACHE = True
+# Federation: remote servers on loopback (the bovine test server) are allowed.
+FEDERATION_ALLOW_LOOPBACK = True

@@ -16,6 +16,8 @@ EXPECTED = {
     "posts.tasks.make_waveform": "waveforms",
     "posts.tasks.draw_missing_waveforms": "waveforms",
     "fans.mail_tasks.send_account_email": "email",
+    "federation.tasks.deliver_activity": "federation",
+    "federation.tasks.federate_due_posts": "federation",
 }
 
 

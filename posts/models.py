@@ -5,7 +5,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, slugify
 
+from posts import identity
 from posts.markup import COMMENT, plain_text, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
@@ -41,8 +42,25 @@ class ArtistQuerySet(models.QuerySet):
             return self.all()
         return self.filter(members=user)
 
+    def the_only_one(self) -> "Artist | None":
+        """The hub's artist when it hosts exactly one (the common case): then the
+        home page is that artist's page and every page wears their identity."""
+        artists = list(self.all()[:2])
+        return artists[0] if len(artists) == 1 else None
+
+    def hub_artist(self, request) -> "Artist | None":
+        """`the_only_one`, asked once per request (the home view and the header)."""
+        if not hasattr(request, "_hub_artist"):
+            request._hub_artist = self.the_only_one()
+        return request._hub_artist
+
 
 class Artist(models.Model):
+    class Base(models.TextChoices):
+        AUTO = "auto", "Automatic (light or dark, as the visitor's device prefers)"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=80, unique=True)
     bio = models.TextField(blank=True, help_text="A few plain sentences for the artist page.")
@@ -57,6 +75,26 @@ class Artist(models.Model):
         related_name="artists",
         help_text="People who may write, upload and moderate for this artist.",
     )
+    # Identity: what the header, icons and link previews show (posts/identity.py).
+    logo = models.ImageField(
+        upload_to="logos/", blank=True, help_text="Shown in the header instead of the name."
+    )
+    banner = models.ImageField(
+        upload_to="banners/", blank=True, help_text="A wide picture across the artist page."
+    )
+    accent = models.CharField(
+        "accent colour",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-f]{6}$", "A colour like #8a3b12.")],
+        help_text="Links and buttons. Empty keeps the site's own colours.",
+    )
+    base = models.CharField(
+        max_length=5,
+        choices=Base.choices,
+        default=Base.AUTO,
+        help_text="Light or dark pages; automatic follows each visitor's device.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArtistQuerySet.as_manager()
@@ -69,6 +107,30 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artist_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        """An accent whose text would be hard to read is refused, with the nearest
+        colour that passes WCAG AA (4.5:1) on the chosen base."""
+        super().clean()
+        if self.accent and identity.HEX.match(self.accent):
+            base = "dark" if self.base == self.Base.DARK else "light"
+            if not identity.passes(self.accent, base):
+                ratio = identity.worst_contrast(self.accent, base)
+                suggestion = identity.nearest_passing(self.accent, base)
+                raise ValidationError(
+                    {
+                        "accent": (
+                            f"{self.accent} is too faint on a {base} page: text contrast "
+                            f"{ratio:.1f}:1, it needs 4.5:1. The nearest colour that "
+                            f"passes is {suggestion}."
+                        )
+                    }
+                )
+
+    @property
+    def theme_key(self) -> str:
+        """Changes when the look changes: the theme stylesheet's cache buster."""
+        return f"{self.accent.lstrip('#') or 'default'}-{self.base}"
 
     def has_member(self, user) -> bool:
         """May this user act for this artist? (`for_member`: members and superusers.)"""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts import comment_views, feeds, studio, views
+from posts import comment_views, feeds, identity_views, studio, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,7 +14,15 @@ urlpatterns = [
     path("studio/versions/<int:pk>/edit/", studio.mix_edit, name="studio_mix_edit"),
     path("studio/versions/<int:pk>/move/", studio.mix_move, name="studio_mix_move"),
     path("studio/versions/<int:pk>/delete/", studio.mix_delete, name="studio_mix_delete"),
+    path("studio/artists/<slug:slug>/look/", studio.look, name="studio_look"),
     path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
+    path("artists/<slug:slug>/theme.css", identity_views.theme_css, name="artist_theme"),
+    path("artists/<slug:slug>/icon-<int:size>.png", identity_views.icon, name="artist_icon"),
+    path(
+        "artists/<slug:slug>/manifest.webmanifest",
+        identity_views.manifest,
+        name="artist_manifest",
+    ),
     path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
     path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
     path(

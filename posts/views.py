@@ -18,14 +18,17 @@ THREADS_PER_PAGE = 50
 
 
 def with_comment_counts(posts):
-    """Cards' extras: the comment count, and for a mix without a cover the waveform
-    of the version the player opens with (a subquery: no query per card)."""
+    """Cards' extras: the comment count, and for a mix the version the player opens
+    with: its waveform (shown without a cover) and what the card's play button needs
+    (subqueries: no query per card)."""
     approved = Q(comments__status=Comment.Status.APPROVED, comments__is_removed=False)
-    waveform = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
+    current = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
     # GROUP BY drops the model's default ordering, so it is restated.
     return posts.annotate(
         comment_count=Count("comments", filter=approved),
-        waveform=Subquery(waveform.values("waveform")[:1]),
+        waveform=Subquery(current.values("waveform")[:1]),
+        mix_id=Subquery(current.values("pk")[:1]),
+        mix_format=Subquery(current.values("format")[:1]),
     ).order_by("-published_at", "-pk")
 
 

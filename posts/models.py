@@ -198,6 +198,10 @@ class Post(models.Model):
         blank=True,
         help_text="What the image shows, for people who cannot see it.",
     )
+    # The link-preview picture of a mix without a cover (posts/share.py), and a key
+    # of what it was drawn from, so it is drawn again only when that changes.
+    share_card = models.ImageField(upload_to="cards/", blank=True, editable=False)
+    share_card_key = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

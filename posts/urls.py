@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts import comment_views, feeds, identity_views, studio, views
+from posts import comment_views, embed, feeds, identity_views, studio, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -34,6 +34,8 @@ urlpatterns = [
         comment_views.comment_create,
         name="comment_create",
     ),
+    path("oembed", embed.oembed, name="oembed"),
+    path("embed/<slug:artist_slug>/<slug:slug>/", embed.post_embed, name="post_embed"),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),

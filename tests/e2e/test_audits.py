@@ -130,6 +130,7 @@ def test_axe_finds_no_violation_on_any_page(browser, live_server, site, scheme):
             page.screenshot(path=str(SHOTS / f"{name}-{scheme}-{width}.png"), full_page=True)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            assert result["passes"], "axe ran no check"
             for violation in result["violations"]:
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 found.setdefault(f"{name} {width}px", []).append(

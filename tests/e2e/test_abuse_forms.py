@@ -27,7 +27,7 @@ def log_in(page, email: str, start: str = "/accounts/login/") -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("load")  # the favicon too, before the next page
 
 

@@ -106,10 +106,12 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
 
     # 5. The admin approves it in the Django admin, in their own browser.
     admin = browser.new_context(viewport=viewport, base_url=live_server.url).new_page()
+    # The admin signs in through the site's own login (its rate limits guard staff too).
     admin.goto("/admin/")
-    admin.locator("#id_username").fill("admin@example.com")
-    admin.locator("#id_password").fill("correct horse battery")
-    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_label("Email").fill("admin@example.com")
+    admin.get_by_label("Password").fill("correct horse battery")
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Log in").click()
     admin.goto("/admin/posts/comment/?status__exact=pending")
     row = admin.locator("#result_list tbody tr", has_text="The bridge gave me chills.")
     assert row.count() == 1
@@ -137,7 +139,7 @@ def test_a_new_fan_from_sign_up_to_digest_and_unsubscribe(
     )
     out = io.StringIO()
     call_command("send_digests", stdout=out)
-    assert out.getvalue().startswith("1 digest(s) handled")
+    assert out.getvalue().startswith("1 email(s) sent")
     (digest,) = [m for m in smtp.to("robin@example.com") if "Sunrise" in str(m["Subject"])]
     assert DigestDelivery.objects.get(user__email="robin@example.com").status == "sent"
     text = digest.get_body(("plain",)).get_content()

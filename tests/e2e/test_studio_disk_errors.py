@@ -38,7 +38,7 @@ def log_in_at(page, url: str) -> None:
     page.goto(url)
     page.get_by_label("Email").fill("artist@example.com")
     page.get_by_label("Password").fill("a-long-demo-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{url}")
 
 

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run site-url test lint lock clean
+.PHONY: install run site-url test lint lock clean bench
 
 $(STAMP): requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: $(STAMP) site-url
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Every benchmark in bench/, each in a throwaway database on the PostgreSQL of
+# DATABASE_URL (default: the local one), with the Redis of REDIS_URL for the worker.
+# Prints each ratio against its goal; fails when one misses.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -53,6 +53,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' pages from Redis, before the session, CSRF, auth and
+    # messages middleware (posts/pagecache.py), stored gzipped when the browser takes
+    # it; only pages without a secret are compressed (fanhub/compression.py: BREACH);
+    # ETags and 304s for every GET, computed before compression.
+    "posts.pagecache.AnonymousPageCacheMiddleware",
+    "fanhub.compression.SecretFreeGZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -265,6 +272,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# Whole pages for anonymous visitors, kept in the cache above (posts/pagecache.py).
+# On by default with Redis only: a local-memory cache is one per process, and a
+# change made by another process (a worker drawing a waveform) would not reach it.
+FANHUB_PAGE_CACHE = env_bool("FANHUB_PAGE_CACHE", bool(REDIS_URL))
+
 # Comments: a fan may post this many per minute and per day.
 FANHUB_COMMENTS_PER_MINUTE = env_int("FANHUB_COMMENTS_PER_MINUTE", 5, minimum=1)
 FANHUB_COMMENTS_PER_DAY = env_int("FANHUB_COMMENTS_PER_DAY", 50, minimum=1)
@@ -318,7 +330,7 @@ FANHUB_DORMANT_DAYS = env_int("FANHUB_DORMANT_DAYS", 180, minimum=1)
 # Digests: how often beat runs the scheduling pass, fans per task (one SMTP
 # connection each), and the retry backoff for temporary SMTP failures.
 FANHUB_DIGEST_PASS_SECONDS = env_int("FANHUB_DIGEST_PASS_SECONDS", 3600, minimum=60)
-FANHUB_DIGEST_BATCH = env_int("FANHUB_DIGEST_BATCH", 50, minimum=1)
+FANHUB_DIGEST_BATCH = env_int("FANHUB_DIGEST_BATCH", 200, minimum=1)
 FANHUB_DIGEST_RETRY_SECONDS = env_int("FANHUB_DIGEST_RETRY_SECONDS", 60, minimum=0)
 FANHUB_DIGEST_MAX_RETRIES = env_int("FANHUB_DIGEST_MAX_RETRIES", 5, minimum=0)
 CELERY_BEAT_SCHEDULE = {

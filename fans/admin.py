@@ -91,7 +91,16 @@ class FollowAdmin(admin.ModelAdmin):
 class DigestDeliveryAdmin(admin.ModelAdmin):
     """The ledger, read-only: every digest ever sent or attempted."""
 
-    list_display = ["user", "kind", "status", "subject", "created_at", "sent_at", "attempts"]
+    list_display = [
+        "user",
+        "kind",
+        "status",
+        "subject",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "error",
+    ]
     list_filter = ["status", "kind", "created_at"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__display_name", "subject", "message_id"]

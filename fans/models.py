@@ -188,13 +188,18 @@ class DigestDelivery(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Left "sending" longer than any send task may run: its worker died before
+        # recording the outcome. It may have gone out, so it counts as sent.
+        UNKNOWN = "unknown", "Unknown: may have been sent"
 
     class Kind(models.TextChoices):
         DIGEST = "digest", "Digest"
         FAREWELL = "farewell", "Last email before a long pause"
 
     # These count against the caps: a digest that may have gone out counts as sent.
-    COUNTED = [Status.SENDING, Status.SENT]
+    COUNTED = [Status.SENDING, Status.SENT, Status.UNKNOWN]
+    # Shown to the fan in their history: what went out, or may have.
+    DELIVERED = [Status.SENT, Status.UNKNOWN]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_deliveries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIGEST)
@@ -211,6 +216,11 @@ class DigestDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When it last went (back) into the queue: a pass re-sends rows left "
+        "there longer than one pass interval (a lost task, a broker restart).",
+    )
     claimed_at = models.DateTimeField(
         null=True, blank=True, help_text="When a worker took it to send: the caps count from here."
     )
@@ -219,7 +229,10 @@ class DigestDelivery(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "digest deliveries"
-        indexes = [models.Index(fields=["user", "status", "claimed_at"])]
+        indexes = [
+            models.Index(fields=["user", "status", "claimed_at"]),
+            models.Index(fields=["status", "queued_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "period_start"], name="one_digest_per_fan_and_period"

@@ -33,17 +33,19 @@ def next_digest(request):
             messages.success(request, f"A test is on its way to {request.user.email}.")
         return redirect(f"{request.path}?artist={artist.slug}")
     due_now, next_at = digests.next_due(artist, timezone.now(), hub)
-    return render(
-        request,
-        "fans/studio_digest.html",
-        {
-            "artist": artist,
-            "artists": artists,
-            "digest": digest,
-            "has_new": has_new,
-            "due_now": due_now,
-            "next_at": next_at,
-            "hub": hub,
-            "floor_days": hub.digest_floor.days,
-        },
-    )
+    with timezone.override(artist.zone):  # dates as the artist reads them
+        return render(
+            request,
+            "fans/studio_digest.html",
+            {
+                "artist": artist,
+                "artists": artists,
+                "digest": digest,
+                "has_new": has_new,
+                "due_now": due_now,
+                "followers": artist.follows.count(),
+                "next_at": next_at,
+                "hub": hub,
+                "floor_days": hub.digest_floor.days,
+            },
+        )

@@ -15,9 +15,10 @@ def plan_digests() -> int:
     return delivery.plan(send=send_digests.delay)
 
 
-# A batch of 50 with 30 s SMTP timeouts fits well within these; a hung server
-# cannot hold a worker forever.
-@shared_task(bind=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+# A batch with 30 s SMTP timeouts fits well within these; a hung server cannot
+# hold a worker forever. Rows still "sending" after the hard limit (plus a margin)
+# are marked "unknown" by the next pass (delivery.resolve_stuck).
+@shared_task(bind=True, soft_time_limit=20 * 60, time_limit=delivery.SEND_TIME_LIMIT)
 def send_digests(self, delivery_ids: list[int]) -> None:
     retry = delivery.send_batch(delivery_ids)
     if not retry:

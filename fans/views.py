@@ -109,7 +109,9 @@ def account(request):
             "follows": follows,
             "preference": preference,
             "preference_form": DigestPreferenceForm(instance=preference, label_suffix=""),
-            "deliveries": user.digest_deliveries.filter(status=DigestDelivery.Status.SENT)[:12],
+            "deliveries": user.digest_deliveries.filter(
+                status__in=DigestDelivery.DELIVERED
+            ).order_by("-claimed_at")[:12],
             "promise": promise(HubSettings.load(), preference.frequency),
             "no_digest_reason": no_digest_reason(user, preference),
         },

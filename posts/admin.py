@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 
-from posts.forms import AvatarUploadField
+from posts.forms import AvatarUploadField, time_zone_field
 from posts.media import replace_file
 from posts.models import Artist, Comment, HubSettings, Mix, Post
 
@@ -13,10 +13,11 @@ class ArtistAdminForm(forms.ModelForm):
     avatar_upload = AvatarUploadField(
         required=False, label="New avatar", help_text="Replaces the current avatar."
     )
+    time_zone = time_zone_field()
 
     class Meta:
         model = Artist
-        fields = ["name", "slug", "bio", "members"]
+        fields = ["name", "slug", "bio", "time_zone", "members"]
 
     def save(self, commit: bool = True) -> Artist:
         artist = super().save(commit=False)

@@ -7,8 +7,11 @@ class PostsConfig(AppConfig):
     name = "posts"
 
     def ready(self):
+        from posts import pagecache
         from posts.media import delete_files_with_their_row
         from posts.share import share_card_changed
+
+        pagecache.connect_signals()
 
         post_delete.connect(delete_files_with_their_row, dispatch_uid="delete_files")
         for model in ("Post", "Artist"):

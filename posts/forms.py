@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -111,11 +113,11 @@ class PostForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional: what to listen for.",
     )
+    # Read and shown in the artist's time zone: the view activates it (studio._edit).
     published_at = forms.DateTimeField(
         required=False,
         label="Publish at",
-        help_text="Only for scheduling: the post appears by itself at this time "
-        f"({settings.TIME_ZONE}).",
+        help_text="Only for scheduling: the post appears by itself at this time.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
@@ -154,6 +156,8 @@ class PostForm(forms.ModelForm):
             # More versions are added on their own page, with the post's list of versions.
             for name in self.AUDIO_FIELDS:
                 del self.fields[name]
+        zone = timezone.get_current_timezone_name()
+        self.fields["published_at"].label = f"Publish at ({zone} time)"
         body = self.fields["body"]
         body.help_text = "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."
 
@@ -215,6 +219,31 @@ class PostForm(forms.ModelForm):
                     notes=self.cleaned_data.get("version_notes", ""),
                 )
         return post
+
+
+def time_zone_field() -> forms.ChoiceField:
+    """A list of every time zone the server knows, for an artist's `time_zone`."""
+    return forms.ChoiceField(
+        label="Time zone",
+        choices=lambda: [
+            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+        ],
+        help_text="Schedule times in the studio are entered and shown in this zone.",
+    )
+
+
+class TimeZoneForm(forms.ModelForm):
+    """An artist's time zone, for the studio's schedule times."""
+
+    time_zone = time_zone_field()
+
+    class Meta:
+        model = Artist
+        fields = ["time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class MixForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 import uuid
+import zoneinfo
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import PurePath
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, slugify
 
-from posts import identity
+from posts import identity, pagecache
 from posts.markup import COMMENT, plain_text, render_markdown
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
@@ -30,7 +32,27 @@ def _unique_slug(queryset, text: str, max_length: int = 80) -> str:
     return slug
 
 
-class ArtistQuerySet(models.QuerySet):
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone we know, like Europe/Berlin.")
+
+
+class PageContentQuerySet(models.QuerySet):
+    """Rows that public pages show. A bulk update sends no signal, so it renews the
+    page cache's version itself (see posts/pagecache.py)."""
+
+    def update(self, **kwargs) -> int:
+        count = super().update(**kwargs)
+        if count:
+            pagecache.invalidate()
+        return count
+
+
+class ArtistQuerySet(PageContentQuerySet):
     def for_member(self, user) -> "ArtistQuerySet":
         """The artists a user may act for: write, upload, edit, moderate comments on
         the site. Their own, or every one for a superuser. The one rule everywhere
@@ -95,6 +117,12 @@ class Artist(models.Model):
         default=Base.AUTO,
         help_text="Light or dark pages; automatic follows each visitor's device.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The studio reads and shows schedule times in this zone, like Europe/Berlin.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArtistQuerySet.as_manager()
@@ -132,12 +160,16 @@ class Artist(models.Model):
         """Changes when the look changes: the theme stylesheet's cache buster."""
         return f"{self.accent.lstrip('#') or 'default'}-{self.base}"
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
     def has_member(self, user) -> bool:
         """May this user act for this artist? (`for_member`: members and superusers.)"""
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(PageContentQuerySet):
     def published(self) -> "PostQuerySet":
         """Live now: published, or scheduled for a time that has come (no job needed)."""
         return self.exclude(status=Post.Status.DRAFT).filter(published_at__lte=timezone.now())
@@ -283,10 +315,17 @@ class Post(models.Model):
             return "Comments open when the post is published."
         if not self.comments_open:
             return "Comments are closed."
-        days = hub.comment_auto_close_days
-        if days and self.published_at + timedelta(days=days) < timezone.now():
+        closes_at = self.comments_close_at(hub)
+        if closes_at and closes_at < timezone.now():
             return "Comments are closed."
         return ""
+
+    def comments_close_at(self, hub: "HubSettings"):
+        """When the hub's auto-close days close comments on this post, if they do."""
+        days = hub.comment_auto_close_days
+        if days and self.published_at:
+            return self.published_at + timedelta(days=days)
+        return None
 
 
 @deconstructible(path="posts.models.PrivateAudioStorage")
@@ -355,6 +394,8 @@ class Mix(models.Model):
     waveform = models.ImageField(upload_to="waveforms/", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PageContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name_plural = "mixes"
@@ -369,10 +410,23 @@ class Mix(models.Model):
     def mime_type(self) -> str:
         return self.MIME_TYPES[self.format]
 
+    # The player draws one 3-pixel bar every 4 pixels across at most 46rem (736
+    # pixels): 200 peaks are more than it can show, and a fifth of what is measured.
+    PLAYER_PEAKS = 200
+
+    @property
+    def player_peaks(self) -> list[float]:
+        """The loudest of each slice of the measured peaks, two decimals each."""
+        peaks, count = self.peaks, self.PLAYER_PEAKS
+        if len(peaks) > count:
+            bounds = [len(peaks) * i // count for i in range(count + 1)]
+            peaks = [max(peaks[a:b]) for a, b in pairwise(bounds)]
+        return [round(peak, 2) for peak in peaks]
+
     @property
     def peaks_csv(self) -> str:
-        """The peaks for the player's data attribute: short, and no JSON to parse."""
-        return ",".join(f"{peak:.3g}" for peak in self.peaks)
+        """The player's peaks for a data attribute: short, and no JSON to parse."""
+        return ",".join(f"{peak:g}" for peak in self.player_peaks)
 
     @property
     def etag(self) -> str:
@@ -454,7 +508,7 @@ class HubSettings(models.Model):
         return [w.strip().lower() for w in self.blocked_words.splitlines() if w.strip()]
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(PageContentQuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
         whoever acts for the artist sees everything."""

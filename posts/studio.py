@@ -18,13 +18,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from posts import identity
-from posts.forms import LookForm, MixForm, PostForm
+from posts.forms import LookForm, MixForm, PostForm, TimeZoneForm
 from posts.markup import render_markdown
 from posts.media import atomic_with_files
 from posts.models import Artist, Mix, Post
@@ -89,16 +91,48 @@ def _done(request, url: str):
 
 @studio_member_required
 def dashboard(request):
+    now = timezone.now()
+    # Drafts (last changed first), then what is still to come (the next one first),
+    # then what is out (newest first). The page says so above the table.
+    group = Case(
+        When(status=Post.Status.DRAFT, then=0),
+        When(published_at__gt=now, then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
     posts = (
         Post.objects.filter(artist__in=Artist.objects.for_member(request.user))
         .select_related("artist")
-        .order_by("-updated_at")
+        .annotate(group=group)
+        .order_by(
+            "group",
+            Case(When(group=0, then=F("updated_at"))).desc(),
+            Case(When(group=1, then=F("published_at"))).asc(),
+            F("published_at").desc(),
+            "-pk",
+        )
     )
     artists = Artist.objects.for_member(request.user)
     return render(request, "posts/studio/dashboard.html", {"posts": posts, "artists": artists})
 
 
+def _artist_of(request, post: Post | None) -> Artist:
+    """The artist a write form is for: the post's, or the one chosen on a new post."""
+    if post:
+        return post.artist
+    artists = Artist.objects.for_member(request.user)
+    chosen = request.POST.get("artist", "")
+    return (chosen.isdigit() and artists.filter(pk=chosen).first()) or artists.first()
+
+
 def _edit(request, post: Post | None):
+    # Schedule times are typed and shown in the artist's time zone, not the server's.
+    artist = _artist_of(request, post)
+    with timezone.override(artist.zone):
+        return _edit_in_zone(request, post, artist)
+
+
+def _edit_in_zone(request, post: Post | None, artist: Artist):
     action = request.POST.get("action", "draft")
     form = PostForm(
         request.POST or None,
@@ -127,12 +161,25 @@ def _edit(request, post: Post | None):
     context = {
         "form": form,
         "post": post,
+        "artist": artist,
         "preview": preview,
         # A form that comes back has lost its files: browsers can't keep one. It says so.
         "files_dropped": request.method == "POST" and bool(request.FILES),
         "mixes": post.mixes.all() if post else [],
     }
     return render(request, "posts/studio/edit.html", context, status=status)
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def time_zone(request, slug: str):
+    artist = get_object_or_404(Artist.objects.for_member(request.user), slug=slug)
+    form = TimeZoneForm(request.POST or None, instance=artist)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{artist.name}'s schedule times are now in {artist.time_zone}.")
+        return redirect("studio_dashboard")
+    return render(request, "posts/studio/time_zone.html", {"form": form, "artist": artist})
 
 
 def _saved_message(post: Post) -> str:
@@ -142,7 +189,8 @@ def _saved_message(post: Post) -> str:
         return f"“{post.title}” is saved as a draft."
     if post.is_live:
         return f"“{post.title}” is published."
-    return f"“{post.title}” is scheduled."
+    when = timezone.localtime(post.published_at, post.artist.zone)
+    return f"“{post.title}” is scheduled for {when:%-d %b %Y, %H:%M} ({post.artist.time_zone})."
 
 
 @studio_member_required

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from posts import comment_views, embed, feeds, identity_views, studio, views
+from posts.pagecache import cacheable_page
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("feed/rss/", feeds.SitePostsFeed(), name="feed_rss"),
-    path("feed/atom/", feeds.SitePostsAtomFeed(), name="feed_atom"),
+    path("", cacheable_page(views.HomeView.as_view()), name="home"),
+    path("feed/rss/", cacheable_page(feeds.SitePostsFeed()), name="feed_rss"),
+    path("feed/atom/", cacheable_page(feeds.SitePostsAtomFeed()), name="feed_atom"),
     path("studio/", studio.dashboard, name="studio_dashboard"),
+    path("studio/artists/<slug:slug>/time-zone/", studio.time_zone, name="studio_time_zone"),
     path("studio/posts/new/", studio.post_create, name="studio_post_create"),
     path("studio/posts/<int:pk>/edit/", studio.post_edit, name="studio_post_edit"),
     path("studio/posts/<int:pk>/delete/", studio.post_delete, name="studio_post_delete"),
@@ -15,7 +17,7 @@ urlpatterns = [
     path("studio/versions/<int:pk>/move/", studio.mix_move, name="studio_mix_move"),
     path("studio/versions/<int:pk>/delete/", studio.mix_delete, name="studio_mix_delete"),
     path("studio/artists/<slug:slug>/look/", studio.look, name="studio_look"),
-    path("artists/<slug:slug>/", views.ArtistView.as_view(), name="artist_detail"),
+    path("artists/<slug:slug>/", cacheable_page(views.ArtistView.as_view()), name="artist_detail"),
     path("artists/<slug:slug>/theme.css", identity_views.theme_css, name="artist_theme"),
     path("artists/<slug:slug>/icon-<int:size>.png", identity_views.icon, name="artist_icon"),
     path(
@@ -23,12 +25,26 @@ urlpatterns = [
         identity_views.manifest,
         name="artist_manifest",
     ),
-    path("artists/<slug:slug>/feed/rss/", feeds.ArtistPostsFeed(), name="artist_feed_rss"),
-    path("artists/<slug:slug>/feed/atom/", feeds.ArtistPostsAtomFeed(), name="artist_feed_atom"),
     path(
-        "artists/<slug:slug>/feed/podcast/", feeds.ArtistPodcastFeed(), name="artist_feed_podcast"
+        "artists/<slug:slug>/feed/rss/",
+        cacheable_page(feeds.ArtistPostsFeed()),
+        name="artist_feed_rss",
     ),
-    path("artists/<slug:artist_slug>/<slug:slug>/", views.post_detail, name="post_detail"),
+    path(
+        "artists/<slug:slug>/feed/atom/",
+        cacheable_page(feeds.ArtistPostsAtomFeed()),
+        name="artist_feed_atom",
+    ),
+    path(
+        "artists/<slug:slug>/feed/podcast/",
+        cacheable_page(feeds.ArtistPodcastFeed()),
+        name="artist_feed_podcast",
+    ),
+    path(
+        "artists/<slug:artist_slug>/<slug:slug>/",
+        cacheable_page(views.post_detail),
+        name="post_detail",
+    ),
     path(
         "artists/<slug:artist_slug>/<slug:slug>/comments/",
         comment_views.comment_create,
@@ -37,6 +53,7 @@ urlpatterns = [
     path("oembed", embed.oembed, name="oembed"),
     path("embed/<slug:artist_slug>/<slug:slug>/", embed.post_embed, name="post_embed"),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
+    path("mixes/<int:pk>/peaks/", cacheable_page(views.mix_peaks), name="mix_peaks"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comment_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/flag/", comment_views.comment_flag, name="comment_flag"),

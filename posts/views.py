@@ -3,18 +3,24 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from posts import pagecache
 from posts.forms import CommentForm
 from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.ranges import file_response
+from posts.threads import comment_run
 
 PAGE_SIZE = 12
 THREADS_PER_PAGE = 50
+THREAD_FIELDS = [
+    *("post_id", "parent_id", "author_id", "mix_id", "body_html", "status", "by_artist"),
+    *("is_removed", "at_seconds", "created_at", "edited_at"),
+]
 
 
 def with_comment_counts(posts):
@@ -95,15 +101,20 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
-    # A timed comment names its version; the version's thousand peaks stay behind.
+    # Only what the thread shows: loading a whole user (and the comment's Markdown)
+    # for each of up to a few hundred comments was a good part of the page's cost.
     visible = (
-        Comment.objects.visible_to(user, post).select_related("author", "mix").defer("mix__peaks")
+        Comment.objects.visible_to(user, post)
+        .select_related("author")
+        .only(*THREAD_FIELDS, "author__display_name")
     )
     threads = visible.filter(post=post, parent=None).prefetch_related(
-        Prefetch("replies", queryset=visible)
+        # A plain list (to_attr): reading thread.replies.all() built a queryset per thread.
+        Prefetch("replies", queryset=visible, to_attr="visible_replies")
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
+    pagecache.expire_by(request, post.comments_close_at(hub))
     # Comments this reader flagged show "Flagged" instead of the button.
     flagged = (
         set(
@@ -114,6 +125,8 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         if user.is_authenticated
         else set()
     )
+    # The player opens with the last version; comments on others say which.
+    current_mix = mixes[-1] if mixes else None
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
     return render(
@@ -124,14 +137,16 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
             "can_edit": can_edit,
             "can_moderate": can_edit,
             "comment_page": page,
+            "comment_run": comment_run(page, post, mixes, current_mix),
+            # Nobody signed in has an action on any comment: skip them all at once.
+            "reader_acts": user.is_authenticated,
             "comment_form": form,
             "comments_closed": closed,
             "flagged": flagged,
             "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,
-            # The player opens with the last version; comments on others say which.
-            "current_mix": mixes[-1] if mixes else None,
+            "current_mix": current_mix,
         },
         status=status,
     )
@@ -142,15 +157,20 @@ def post_detail(request, artist_slug: str, slug: str):
     return render_post(request, post, can_edit)
 
 
-@require_safe
-def mix_audio(request, pk: int, ext: str):
-    """A version's audio, for whoever may read its post: never by a public URL."""
-    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
+def check_listener(request, mix: Mix) -> None:
+    """Only whoever may read a version's post may hear it or see its waveform."""
     post, user = mix.post, request.user
     if not (post.is_visible_to(user) or post.artist.has_member(user)):
         if not post.is_live:
             raise Http404("No audio here.")
         raise PermissionDenied("Follow the artist to listen to this mix.")
+
+
+@require_safe
+def mix_audio(request, pk: int, ext: str):
+    """A version's audio, for whoever may read its post: never by a public URL."""
+    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk, format=ext)
+    check_listener(request, mix)
     return file_response(
         request,
         mix.audio,
@@ -159,3 +179,12 @@ def mix_audio(request, pk: int, ext: str):
         etag=mix.etag,
         last_modified=mix.created_at.timestamp(),
     )
+
+
+@require_safe
+def mix_peaks(request, pk: int):
+    """The waveform of a version the player switches to: the page carries only the
+    peaks of the version it opens with."""
+    mix = get_object_or_404(Mix.objects.select_related("post__artist"), pk=pk)
+    check_listener(request, mix)
+    return JsonResponse({"peaks": mix.player_peaks})

@@ -87,3 +87,9 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Measure what rendering a page costs, not what the anonymous page cache saves."""
+    settings.FANHUB_PAGE_CACHE = False

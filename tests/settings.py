@@ -47,3 +47,7 @@ CELERY_TASK_QUEUES = [
     Queue(name, routing_key=name)
     for name in [CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())]
 ]
+
+# The page cache is part of what the tests check, with Redis (CI) or without: the
+# test process and its in-process worker share one local-memory cache.
+FANHUB_PAGE_CACHE = True

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0005_mixes'),
+        ('posts', '0006_artist_time_zone'),
     ]
 
     operations = [

@@ -27,6 +27,7 @@
         label: item.dataset.version,
         duration: parseFloat(item.dataset.duration) || 0,
         peaks: item.dataset.peaks ? item.dataset.peaks.split(",").map(Number) : [],
+        peaksSrc: item.dataset.peaksSrc,
       },
     ])
   );
@@ -65,8 +66,26 @@
     update();
   }
 
+  // The page holds the peaks of the version it opens with; others come on a switch.
+  // Without them the bars are flat, and the player works all the same.
+  function loadPeaks(version) {
+    if (!version.peaksSrc) return;
+    const src = version.peaksSrc;
+    version.peaksSrc = null;
+    fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { peaks: [] }))
+      .then((data) => {
+        version.peaks = data.peaks || [];
+        if (version === current) draw();
+      })
+      .catch(() => {
+        version.peaksSrc = src; // try again on the next switch
+      });
+  }
+
   // Switch versions at the same moment (or at `at`), playing on if it was playing.
   function select(version, { at = null, play = null } = {}) {
+    loadPeaks(version);
     const position = at === null ? audio.currentTime || 0 : at;
     const playing = play === null ? !audio.paused : play;
     current = version;

@@ -19,18 +19,45 @@
     input.focus();
   }
 
-  // The server answered with a page (the form with its errors): show it in place.
-  function replacePage(html) {
+  // The server answered with the form again (its errors, or a preview): show that page
+  // in place, with the files the artist chose still chosen, since a browser can move a
+  // FileList from one input to another but never fill one from the server's side.
+  function replacePage(html, chosen) {
     const page = new DOMParser().parseFromString(html, "text/html");
     document.title = page.title;
     document.body.replaceWith(document.adoptNode(page.body));
     window.scrollTo(0, 0);
+    let kept = 0;
+    document.querySelectorAll('form[data-upload] input[type="file"]').forEach((input) => {
+      const files = chosen.get(input.name);
+      // A file the server refused (aria-invalid) has to be chosen again.
+      if (files && input.getAttribute("aria-invalid") !== "true") {
+        input.files = files;
+        kept += 1;
+      }
+    });
+    if (kept && kept === chosen.size) {
+      // The page says "choose it again"; here nothing was lost.
+      document.querySelectorAll("[data-files-dropped]").forEach((note) => note.remove());
+    }
     init();
+    // Other scripts (studio.js) set up the new page's controls again.
+    document.dispatchEvent(new Event("fanhub:page-replaced"));
     const alert = document.querySelector('[role="alert"]');
     if (alert) {
       alert.tabIndex = -1;
       alert.focus();
     }
+  }
+
+  // Where the form posts. Not `form.action`: the write form's buttons are named
+  // "action", and a form's named controls shadow its properties.
+  function target(form, submitter) {
+    const url =
+      (submitter && submitter.getAttribute("formaction")) ||
+      form.getAttribute("action") ||
+      window.location.href;
+    return new URL(url, document.baseURI);
   }
 
   function bind(form) {
@@ -74,8 +101,15 @@
         data = new FormData(form);
         if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
       }
+      const url = target(form, event.submitter);
+      const chosen = new Map(inputs.map((input) => [input.name, input.files]));
+      if (event.submitter && event.submitter.value === "preview") {
+        // A preview shows the words; the files stay chosen here (replacePage puts them
+        // back), so they go up once, with Save, Schedule or Publish.
+        inputs.forEach((input) => data.delete(input.name));
+      }
       request = new XMLHttpRequest();
-      request.open("POST", form.action);
+      request.open("POST", url);
       request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       request.upload.addEventListener("progress", (progress) => {
         if (!progress.lengthComputable) return;
@@ -90,10 +124,17 @@
       });
       request.addEventListener("load", () => {
         const type = request.getResponseHeader("Content-Type") || "";
+        const answered = new URL(request.responseURL || url.href);
         if (type.includes("application/json")) {
           window.location.assign(JSON.parse(request.responseText).location);
+        } else if (request.status === 200 && answered.pathname === url.pathname) {
+          replacePage(request.responseText, chosen);
         } else {
-          replacePage(request.responseText);
+          // Anything else (signed out, an expired form, a server error) is not this
+          // form: keep the page as it is, with everything typed and chosen.
+          const title = new DOMParser().parseFromString(request.responseText, "text/html").title;
+          const reason = title ? `“${title.split(" · ")[0]}”` : `error ${request.status}`;
+          finish(`Nothing was saved: the site answered ${reason}. Everything you typed and chose is still here; please try again.`);
         }
       });
       request.addEventListener("error", () =>

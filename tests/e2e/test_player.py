@@ -79,6 +79,21 @@ def test_it_plays_seeks_by_a_marker_and_keeps_the_moment_across_versions(page, m
     assert problems(page) == []
 
 
+def test_another_versions_waveform_is_fetched_only_on_a_switch(page, mix_post):
+    v1 = mix_post.mixes.get(version="v1")
+    make_waveform(v1.pk)
+    peaks_url = reverse("mix_peaks", args=[v1.pk])
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(mix_post.get_absolute_url())
+    page.get_by_role("button", name="Play v2 - louder vocals").wait_for()
+    assert not [url for url in asked if peaks_url in url]
+    with page.expect_response(lambda r: peaks_url in r.url) as answer:
+        page.get_by_label("v1", exact=True).check()
+    assert answer.value.status == 200 and len(answer.value.json()["peaks"]) == 200
+    assert problems(page) == []
+
+
 def test_moment_links_and_the_keyboard(page, mix_post):
     page.goto(mix_post.get_absolute_url())
     # "at 0:02 … on v1": the link switches to v1 and goes there.

@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) and a real Celery worker, both in the test process."""
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -8,19 +9,23 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
+from fans import delivery
+
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
 
 
 class MailSink:
     """Accepts mail like a real server; `script` lists answers to give to the next
     DATA commands (e.g. two "451 …" then acceptance), `refuse` makes addresses
-    bounce with 550. Counts connections, to show they are reused."""
+    bounce with 550. Counts connections, to show they are reused, and DATA attempts."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.script: list[str] = []
         self.refuse: set[str] = set()
         self.connections = 0
+        self.attempts = 0  # DATA commands, accepted or not
+        self.on_data = None  # called (in a thread) before each DATA is answered
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -34,6 +39,9 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        if self.on_data:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_data)
         if self.script:
             return self.script.pop(0)
         self.messages.append(
@@ -77,3 +85,36 @@ def celery_worker(transactional_db, settings):
     settings.FANHUB_DIGEST_RETRY_SECONDS = 0
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture
+def run_pass(django_capture_on_commit_callbacks):
+    """One scheduling pass, sent right here. Returns ids left for a retry."""
+
+    def run() -> list[int]:
+        retry: list[int] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery.plan(send=lambda ids: retry.extend(delivery.send_batch(ids)))
+        return retry
+
+    return run
+
+
+@pytest.fixture
+def plan(django_capture_on_commit_callbacks):
+    """A scheduling pass that only collects the ids it hands on."""
+
+    def run() -> list[int]:
+        ids: list[int] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery.plan(send=ids.extend)
+        return ids
+
+    return run
+
+
+@pytest.fixture
+def follower(artist):
+    from tests.fans.test_digests import make_follower
+
+    return make_follower("listener@example.com", artist, display_name="Listener")

@@ -93,3 +93,27 @@ def test_two_scheduling_passes_at_once_give_one_digest_per_fan(artist, smtp):
     assert len(smtp.messages) == 20
     assert len({m["To"] for m in smtp.messages}) == 20
     assert DigestDelivery.objects.count() == 20
+
+
+def test_a_worker_holds_at_most_10_claimed_digests_not_yet_sent(artist, smtp, settings):
+    """What a killed worker can cost: rows claimed (they count as sent) but not yet
+    handed to SMTP. Checked from the mail server at every message of a batch of 35."""
+    settings.FANHUB_DIGEST_BATCH = 35
+    for n in range(35):
+        make_follower(f"held{n}@example.com", artist)
+    publish(artist, "Held")
+    ids: list[int] = []
+    delivery.plan(send=ids.extend)
+    claimed_not_sent: list[int] = []
+
+    def look() -> None:
+        try:
+            claimed = DigestDelivery.objects.filter(status="sending").count()
+            claimed_not_sent.append(claimed - len(smtp.messages))
+        finally:
+            connection.close()
+
+    smtp.on_data = look
+    assert delivery.send_batch(ids) == []
+    assert len(smtp.messages) == 35 and len(claimed_not_sent) == 35
+    assert max(claimed_not_sent) == 10  # a group of 10 claimed at once, never more

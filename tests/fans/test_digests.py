@@ -1,8 +1,8 @@
 """The digest rules (DESIGN.md), each with its own test, against a real SMTP server.
 
-Time moves with time-machine. `run_pass` is one scheduling pass sending in this
-process, exactly what `manage.py send_digests` does; test_digest_worker.py runs
-the same through a real Celery worker.
+Time moves with time-machine. `run_pass` (conftest.py) is one scheduling pass
+sending in this process, exactly what `manage.py send_digests` does;
+test_digest_worker.py runs the same through a real Celery worker.
 """
 
 from datetime import timedelta
@@ -17,32 +17,6 @@ from posts.models import Comment, HubSettings, Post
 from tests.conftest import make_user
 
 Status = DigestDelivery.Status
-
-
-@pytest.fixture
-def run_pass(django_capture_on_commit_callbacks):
-    """One scheduling pass, sent right here. Returns ids left for a retry."""
-
-    def run() -> list[int]:
-        retry: list[int] = []
-        with django_capture_on_commit_callbacks(execute=True):
-            delivery.plan(send=lambda ids: retry.extend(delivery.send_batch(ids)))
-        return retry
-
-    return run
-
-
-@pytest.fixture
-def plan(django_capture_on_commit_callbacks):
-    """A scheduling pass that only collects the ids it hands on."""
-
-    def run() -> list[int]:
-        ids: list[int] = []
-        with django_capture_on_commit_callbacks(execute=True):
-            delivery.plan(send=ids.extend)
-        return ids
-
-    return run
 
 
 def publish(artist, title, **fields) -> Post:
@@ -64,11 +38,6 @@ def make_follower(email: str, artist, **fields) -> User:
 
 def header(message, name: str) -> str:
     return str(message[name]).strip()
-
-
-@pytest.fixture
-def follower(artist):
-    return make_follower("listener@example.com", artist, display_name="Listener")
 
 
 def later(days: float):
@@ -410,11 +379,12 @@ def test_per_digest_work_is_a_constant_number_of_queries(artist, smtp, plan):
         smtp.messages.clear()
         return len(queries)
 
-    # A batch: hub settings, its rows, follows, posts, their mixes, replies and this
-    # year's counts (7 queries); then per digest: the claim and the "sent" mark (2
-    # queries). Never per post.
-    assert cost(1, 2) == cost(1, 20) == 7 + 2
-    assert cost(10, 3) == 7 + 2 * 10
+    # A batch: hub settings, its rows (with this year's counts), follows, posts,
+    # their mixes and replies (6 queries); then one claim per group of 10 fans and
+    # one "sent" mark for the whole batch. Never per post, never per digest.
+    assert cost(1, 2) == cost(1, 20) == 6 + 1 + 1
+    assert cost(10, 3) == 6 + 1 + 1
+    assert cost(25, 3) == 6 + 3 + 1
 
 
 # Found in review: the rules hold between the pass and the send, too.

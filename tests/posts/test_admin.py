@@ -20,7 +20,10 @@ def test_post_changelist_filters_and_searches(client, staff, make_post):
 def change_avatar(client, artist, file):
     return client.post(
         reverse("admin:posts_artist_change", args=[artist.pk]),
-        {"name": artist.name, "slug": artist.slug, "bio": "", "members": [], "avatar_upload": file},
+        {
+            **{"name": artist.name, "slug": artist.slug, "bio": "", "members": []},
+            **{"time_zone": artist.time_zone, "avatar_upload": file},
+        },
     )
 
 

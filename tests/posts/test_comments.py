@@ -374,7 +374,7 @@ def test_comment_links_are_nofollow_ugc(client, regular, post):
 
 
 def test_post_page_queries_do_not_grow_with_comments(
-    client, post, django_assert_max_num_queries, django_assert_num_queries
+    client, post, django_assert_max_num_queries, django_assert_num_queries, no_page_cache
 ):
     authors = [make_user(f"a{n}@example.com", display_name=f"Fan {n}") for n in range(5)]
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from posts.audio import make_waveform
-from posts.models import Comment
+from posts.models import Comment, Mix, Post
 from tests.audio import make_mix
 
 
@@ -143,8 +143,11 @@ def test_the_player_gives_every_version_to_the_script_and_works_without_it(clien
     page = Elements(client.get(post.get_absolute_url()).content.decode())
     items = page.all("li", **{"class": "player__item"})
     assert [li["data-version"] for li in items] == ["v1", "v2 - louder vocals"]
-    assert len(items[0]["data-peaks"].split(",")) == 1000
-    assert items[1]["data-peaks"] == ""  # not drawn yet: the player works anyway
+    # Only the version the player opens with carries its peaks (v2: not drawn yet, the
+    # player works anyway); the others are fetched on a switch.
+    assert "data-peaks" not in items[0]
+    assert items[0]["data-peaks-src"] == reverse("mix_peaks", args=[v1.pk])
+    assert items[1]["data-peaks"] == "" and "data-peaks-src" not in items[1]
     assert float(items[0]["data-duration"]) == pytest.approx(3, abs=0.05)
     # Without JavaScript: plain audio controls for each version.
     fallbacks = page.all("audio", **{"class": "player__fallback"})
@@ -177,7 +180,7 @@ def test_the_waveform_is_the_link_preview_image_without_a_cover(client, post, v1
 
 
 def test_a_mix_page_costs_the_same_queries_for_few_or_many_timed_comments(
-    client, fan, post, v1, v2
+    client, fan, post, v1, v2, no_page_cache
 ):
     def add(n):
         for i in range(n):
@@ -196,7 +199,7 @@ def test_a_mix_page_costs_the_same_queries_for_few_or_many_timed_comments(
 
 
 def test_a_mix_card_shows_the_waveform_at_no_extra_query(
-    client, post, v1, v2, make_post, django_assert_num_queries
+    client, post, v1, v2, make_post, django_assert_num_queries, no_page_cache
 ):
     make_waveform(v2.pk)
     v2.refresh_from_db()
@@ -215,3 +218,41 @@ def test_the_length_shown_is_the_limit_moments_are_checked_against():
     # A 2.6 s version reads "0:02", and 0:02 is the last moment a comment may name.
     assert clock(2.6) == "0:02"
     assert clock(59.99) == "0:59" and clock(60) == "1:00"
+
+
+def test_the_page_carries_200_peaks_of_the_playing_version_only(client, post, v1, v2):
+    make_waveform(v1.pk)
+    make_waveform(v2.pk)
+    v2.refresh_from_db()
+    assert len(v2.peaks) == 1000
+    page = Elements(client.get(post.get_absolute_url()).content.decode())
+    first, playing = page.all("li", **{"class": "player__item"})
+    peaks = [float(p) for p in playing["data-peaks"].split(",")]
+    assert len(peaks) == Mix.PLAYER_PEAKS == 200
+    # Each is the loudest of its five measured peaks, to two decimals.
+    assert peaks[:3] == [round(max(v2.peaks[i * 5 : i * 5 + 5]), 2) for i in range(3)]
+    assert max(peaks) == 1.0
+    assert "data-peaks" not in first
+
+
+def test_another_versions_peaks_come_from_their_own_address(client, fan, post, v1, v2):
+    make_waveform(v1.pk)
+    v1.refresh_from_db()
+    url = reverse("mix_peaks", args=[v1.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.json() == {"peaks": v1.player_peaks} and len(v1.player_peaks) == 200
+    post.visibility = Post.Visibility.FOLLOWERS
+    post.save()
+    assert client.get(url).status_code == 403
+    client.force_login(fan)
+    assert client.get(url).status_code == 403
+    post.status = Post.Status.DRAFT
+    post.save()
+    assert client.get(url).status_code == 404
+
+
+def test_a_short_list_of_peaks_is_kept_as_it_is(v1):
+    v1.peaks = [0.1234, 1.0, 0.5]
+    assert v1.player_peaks == [0.12, 1.0, 0.5]
+    assert v1.peaks_csv == "0.12,1,0.5"

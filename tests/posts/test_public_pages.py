@@ -125,7 +125,7 @@ def test_pagination_reaches_older_posts(client, make_post):
 
 @pytest.mark.parametrize("url_name", ["home", "artist_detail"])
 def test_list_pages_cost_the_same_queries_for_3_or_60_posts(
-    client, artist, make_post, django_assert_num_queries, url_name
+    client, artist, make_post, django_assert_num_queries, url_name, no_page_cache
 ):
     url = reverse(url_name, args=[artist.slug] if url_name == "artist_detail" else [])
     # Anonymous visitor, one artist: so home is the artist page. 1 to learn whether

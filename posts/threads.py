@@ -1,0 +1,107 @@
+"""A page of comment threads, ready for one loop in templates/posts/_comments.html.
+
+Each comment's shared part (its header and body: the same for every reader) is
+built here with format_html. In a template it cost about 0.3 ms a comment (twenty
+lookups and conditions, two localized ids, two date formats); here it costs a few
+microseconds, so a page of 50 threads costs about what a page of 3 does. What
+depends on the reader (reply, edit, delete, flag, moderate) stays in the template.
+"""
+
+from collections.abc import Iterator
+from html import escape
+
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+
+from posts.audio import clock
+from posts.models import Comment, Mix, Post
+
+STATUS_BADGES = {
+    Comment.Status.PENDING: '<span class="badge badge--pending">Awaiting moderation</span>',
+    Comment.Status.HIDDEN: '<span class="badge">Hidden</span>',
+    Comment.Status.SPAM: '<span class="badge">Spam</span>',
+}
+
+
+def comment_run(page, post: Post, mixes: list[Mix], current_mix: Mix | None) -> Iterator[Comment]:
+    """The page's threads as one run: each top-level comment, then its replies. Each
+    carries `html`, from the tags that open its thread or replies to the end of its
+    body, and `closing`, from `</article>` to the tags that close them: the template
+    puts the reader's actions in between. Versions come from the post's mixes (no
+    join, no peaks loaded). Lazy: the queries run when the template reads it."""
+    versions = {mix.pk: (mix, mix.get_audio_url()) for mix in mixes}
+    current = current_mix.pk if current_mix else None
+    for thread in page:
+        replies = thread.visible_replies
+        run = [thread, *replies]
+        for comment in run:
+            if comment is thread:
+                opens = '<div class="thread">'
+            else:
+                opens = '<div class="replies">' if comment is replies[0] else ""
+            closes = "</article>"
+            if comment is run[-1]:
+                closes += "</div></div>" if replies else "</div>"
+            html = _shared_part(comment, post.artist.name, versions, current)
+            comment.html = mark_safe(f"{opens}{html}")
+            comment.closing = mark_safe(closes)
+            yield comment
+
+
+def _shared_part(comment: Comment, artist_name: str, versions: dict, current) -> SafeString:
+    # f-strings and the standard library's escape(): Django's format_html() and
+    # escape() cost several times more per call, and this runs 75 times a page.
+    pk, status = comment.pk, comment.status
+    classes = "comment"
+    if comment.by_artist:
+        classes += " comment--artist"
+    if status != Comment.Status.APPROVED:
+        classes += f" comment--{escape(status)}"
+    opening = f'<article class="{classes}" id="comment-{pk}">'
+    if comment.is_removed:
+        return mark_safe(f'{opening}<p class="comment__removed">This comment was deleted.</p>')
+    if comment.by_artist:
+        who = escape(artist_name)
+        author = (
+            f'<strong class="comment__author">{who}</strong> '
+            '<span class="badge badge--artist">Artist</span>'
+        )
+    elif comment.author:
+        who = escape(comment.author.public_name)
+        author = f'<strong class="comment__author">{who}</strong>'
+    else:
+        who = "a fan"
+        author = '<strong class="comment__author comment__author--gone">deleted fan</strong>'
+    created = timezone.localtime(comment.created_at)
+    shown = f"{created.day} {MONTHS_3[created.month].title()} {created:%Y, %H:%M}"
+    when = (
+        f'<a class="comment__time" href="#comment-{pk}"><time datetime='
+        f'"{created.isoformat(timespec="minutes")}">{shown}</time></a>'
+    )
+    edited = ' <span class="muted">· edited</span>' if comment.edited_at else ""
+    moment = _moment(comment, who, versions, current)
+    badge = STATUS_BADGES.get(status, "")
+    # body_html was sanitized when the comment was saved.
+    return mark_safe(
+        f'{opening}<header class="comment__meta">{author} {when}{edited}{moment}{badge}'
+        f'</header><div class="comment__body prose">{comment.body_html}</div>'
+    )
+
+
+def _moment(comment: Comment, who: str, versions: dict, current) -> str:
+    """ "at 1:23" (a link the player turns into a marker), "on v1" when that is not the
+    version the player opens with. `who` is escaped already."""
+    at_seconds = comment.at_seconds
+    if at_seconds is None:
+        return ""
+    at = clock(at_seconds)
+    if comment.mix_id not in versions:
+        return f' <span class="comment__moment">at {at} on a removed version</span>'
+    mix, url = versions[comment.mix_id]
+    on = f" on {escape(mix.version)}" if comment.mix_id != current else ""
+    return (
+        f' <span class="comment__moment">at <a class="moment" href="{escape(url)}#t={at_seconds}"'
+        f' data-seek="{at_seconds}" data-mix="{comment.mix_id}" data-who="{who}">{at}</a>'
+        f"{on}</span>"
+    )

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -217,3 +218,20 @@ def test_look_and_feel_stores_an_avatar(client, member, artist):
     )
     artist.refresh_from_db()
     assert artist.avatar and artist.avatar_width == 120
+
+
+def test_a_new_look_shows_on_the_very_next_anonymous_request(client, member, artist, make_post):
+    # The anonymous page cache (posts/pagecache.py) serves home from Redis; saving the
+    # look must replace it at once, or visitors keep the old colours for a day.
+    make_post()
+    assert client.get(reverse("home"))["X-Page-Cache"] == "miss"
+    assert client.get(reverse("home"))["X-Page-Cache"] == "hit"
+    editor = Client()
+    editor.force_login(member)
+    url = reverse("studio_look", args=[artist.slug])
+    assert editor.post(url, {"accent": "#ffcc66", "base": "dark"}).status_code == 302
+    artist.refresh_from_db()
+    response = client.get(reverse("home"))
+    assert response["X-Page-Cache"] == "miss"
+    assert f"theme.css?v={artist.theme_key}" in response.content.decode()
+    assert artist.theme_key == "ffcc66-dark"

@@ -1,5 +1,7 @@
 # Two commands: `make run` starts the whole site, `make test` runs the whole suite.
-# Both create .venv from the hash-pinned requirements.lock the first time.
+# Both create .venv from the hash-pinned requirements-dev.lock the first time: the
+# site plus the test tools and honcho. Production installs requirements.lock only
+# (`make install-prod`, see deploy/README.md): no test tools on a server.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -7,14 +9,19 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run site-url test lint lock clean bench
+.PHONY: install install-prod run site-url test lint lock clean bench
 
-$(STAMP): requirements.lock
+$(STAMP): requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# A server's .venv: the production lock only.
+install-prod:
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 
 # Commands run by hand (send_digests, ...) must link to the site `make run` serves:
 # with DEBUG on and SITE_URL unset, fanhub/settings.py reads it from this file.
@@ -40,10 +47,15 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/audit.py
 
-# Regenerate the lock after editing pyproject.toml (needs uv: `pip install uv`).
+# Regenerate both locks after editing pyproject.toml (needs uv: `pip install uv`).
+# The dev lock is constrained by the production one: the same versions in both.
+UV ?= $(shell command -v uv || echo $(BIN)/uv)
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev -c requirements.lock --generate-hashes \
+		--python-version 3.11 -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

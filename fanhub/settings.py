@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fanhub.logs.RequestLogMiddleware",  # outermost: one line for every request
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -166,6 +167,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Mix audio (posts/storage.py): FANHUB_AUDIO_ROOT, or a private bucket below.
+    "audio": {"BACKEND": "posts.storage.LocalAudioStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -174,6 +177,49 @@ STORAGES = {
         )
     },
 }
+
+
+# Object storage (django-storages, any S3-compatible service), for hubs that run
+# on more than one machine: with a bucket named, covers, avatars and waveforms go
+# to it under media/ (publicly readable: give that prefix a public-read policy),
+# and mix audio under audio/ (or its own bucket), private, reached only through a
+# presigned URL that expires after FANHUB_AUDIO_URL_SECONDS.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+FANHUB_AUDIO_URL_SECONDS = env_int("FANHUB_AUDIO_URL_SECONDS", 300, minimum=10)
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None  # else boto3's own lookup
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None  # MinIO, R2, Garage…
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE") or None  # "path" for MinIO
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN for media/
+    AWS_S3_SIGNATURE_VERSION = "s3v4"  # presigned URLs that say when they expire
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides; many services have no ACLs
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "media", "querystring_auth": False},
+    }
+    STORAGES["audio"] = {
+        "BACKEND": "posts.s3.PrivateAudioS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("FANHUB_AUDIO_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            "location": "audio",
+            "querystring_auth": True,
+            "querystring_expire": FANHUB_AUDIO_URL_SECONDS,
+            "custom_domain": None,  # presigned URLs must name the service itself
+        },
+    }
+    STORAGE_ORIGINS = [
+        origin
+        for origin in (
+            AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com",
+            AWS_S3_CUSTOM_DOMAIN and f"https://{AWS_S3_CUSTOM_DOMAIN}",
+        )
+        if origin
+    ]
+else:
+    STORAGE_ORIGINS = []
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -220,8 +266,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "https:", "data:"],
-        "media-src": ["'self'"],
+        "img-src": ["'self'", "https:", "data:", *STORAGE_ORIGINS],
+        "media-src": ["'self'", *STORAGE_ORIGINS],  # audio redirects to the bucket
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],
@@ -259,17 +305,25 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers may probe over plain HTTP
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One JSON line per record, email addresses blanked (fanhub/logs.py); one record per
+# request and per task, so Celery's own "received"/"succeeded" lines are left out.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "fanhub.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+    },
 }
 
 # Whole pages for anonymous visitors, kept in the cache above (posts/pagecache.py).
@@ -306,6 +360,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING above
 # One queue per kind of work, so a long digest batch never delays a waveform, and
 # account email never waits behind either. A worker started without -Q consumes all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"

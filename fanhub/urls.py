@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 
-from fanhub import dev_mail
+from fanhub import dev_mail, health
 from fanhub.admin_login import admin_login
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
@@ -14,6 +14,7 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 urlpatterns = [
     # Browsers still ask for /favicon.ico now and then, whatever the page links.
     path("favicon.ico", lambda request: redirect(static_url("img/favicon.svg"), permanent=True)),
+    path("healthz", health.healthz, name="healthz"),  # for load balancers; see README
     # Before admin.site.urls, so it takes the admin's own login's place.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from fanhub import health
 from fans import delivery
 
 log = logging.getLogger(__name__)
@@ -12,7 +13,9 @@ log = logging.getLogger(__name__)
 
 @shared_task
 def plan_digests() -> int:
-    return delivery.plan(send=send_digests.delay)
+    planned = delivery.plan(send=send_digests.delay)
+    health.record_digest_pass()  # /healthz: beat is alive
+    return planned
 
 
 # A batch with 30 s SMTP timeouts fits well within these; a hung server cannot

@@ -18,6 +18,7 @@ import struct
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 
 import av
 import numpy as np
@@ -210,7 +211,9 @@ def _decoded_seconds(source, fmt: str) -> float:
     return samples / rate if rate else 0.0
 
 
-def measure_peaks(path: str, fmt: str, duration: float, count: int = PEAK_COUNT) -> list[float]:
+def measure_peaks(
+    path: str | IO[bytes], fmt: str, duration: float, count: int = PEAK_COUNT
+) -> list[float]:
     """`count` numbers between 0 and 1: the loudest sample (of any channel) in each
     slice of the audio, scaled so the loudest slice is 1."""
     container, stream = _open(path, fmt)
@@ -341,7 +344,8 @@ def make_waveform(mix_id: int) -> None:
     mix = Mix.objects.filter(pk=mix_id).first()
     if mix is None:
         return  # removed before a worker got to it
-    peaks = measure_peaks(mix.audio.path, mix.format, mix.duration)
+    with mix.audio.open("rb") as source:  # a local file or a bucket's object alike
+        peaks = measure_peaks(source, mix.format, mix.duration)
     old = mix.waveform.name
     # A name of its own: the audio file's name stays private.
     name = f"{uuid.uuid4().hex}.png"

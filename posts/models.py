@@ -6,14 +6,15 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, empty
 from django.utils.text import Truncator, slugify
 
 from posts import identity, pagecache
@@ -328,26 +329,25 @@ class Post(models.Model):
         return None
 
 
-@deconstructible(path="posts.models.PrivateAudioStorage")
-class PrivateAudioStorage(FileSystemStorage):
-    """Mix audio, kept under FANHUB_AUDIO_ROOT, outside MEDIA_ROOT, so no URL reaches
-    it: posts.views.mix_audio serves it after checking who asks."""
+class PrivateAudioStorage(LazyObject):
+    """Mix audio: whatever `STORAGES["audio"]` names (posts/storage.py), a folder
+    outside MEDIA_ROOT or a private bucket; never a public URL."""
 
-    @cached_property
-    def base_location(self):
-        return settings.FANHUB_AUDIO_ROOT
+    def _setup(self):
+        self._wrapped = storages["audio"]
 
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "FANHUB_AUDIO_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
-
-    def url(self, name):
-        raise ValueError("Private audio has no public URL; link to Mix.get_audio_url().")
+    def deconstruct(self):
+        # What migrations record: this name, whichever storage is configured.
+        return "posts.models.PrivateAudioStorage", (), {}
 
 
 private_audio = PrivateAudioStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(setting, **kwargs) -> None:
+    if setting == "STORAGES":
+        private_audio._wrapped = empty  # looked up again on next use
 
 
 def _audio_name(mix: "Mix", filename: str) -> str:

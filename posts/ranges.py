@@ -2,7 +2,8 @@
 
 Browsers seek in audio by asking for byte ranges; without `206 Partial Content`
 a player cannot jump to 2:30 before it has downloaded everything up to there.
-In production nginx does this better: when FANHUB_AUDIO_ACCEL_REDIRECT names an
+With object storage the bucket does it, behind a presigned URL.
+On one machine nginx does this better: when FANHUB_AUDIO_ACCEL_REDIRECT names an
 `internal` location, the response only says where the file is
 (`X-Accel-Redirect`) and nginx streams it, ranges included.
 
@@ -14,8 +15,10 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import http_date
+
+from posts.storage import is_local
 
 # ASCII digits only, and at most 18 of them: a longer number is no file position.
 RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
@@ -62,10 +65,21 @@ def _read(path, start: int, length: int):
             yield data
 
 
+def presigned_redirect(field_file) -> HttpResponse:
+    """A file in a bucket: send the listener to a short-lived signed URL for it. The
+    bucket serves the bytes and the ranges; the web process carries none."""
+    response = HttpResponseRedirect(field_file.url)
+    response["Cache-Control"] = "private, no-store"  # the URL expires: keep no copy
+    return response
+
+
 def file_response(
     request, field_file, *, content_type: str, size: int, etag: str, last_modified: float
 ) -> HttpResponse:
-    """A GET or HEAD answer for a file on local storage: 200, 206 or 416."""
+    """A GET or HEAD answer for a file: 200, 206 or 416 from local storage, or a
+    redirect to object storage."""
+    if not is_local(field_file.storage):
+        return presigned_redirect(field_file)
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,

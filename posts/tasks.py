@@ -30,3 +30,17 @@ def draw_missing_waveforms() -> None:
     from posts import audio
 
     audio.draw_missing_waveforms(uploaded_before=timezone.now() - WAVEFORM_GRACE)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def make_share_card(post_id: int) -> None:
+    """The link-preview picture of one mix post (posts.share.make_share_card)."""
+    from posts import share
+
+    share.make_share_card(post_id)

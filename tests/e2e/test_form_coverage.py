@@ -40,6 +40,7 @@ PAGES = {
     "posts/studio/mix_delete.html": ["studio_mix_delete"],
     "posts/studio/mix_form.html": ["studio_mix_create", "studio_mix_edit"],
     "posts/studio/time_zone.html": ["studio_time_zone"],
+    "posts/studio/look.html": ["studio_look"],
 }
 # Forms whose action is a variable: the URL name it holds.
 VARIABLE_ACTIONS = {
@@ -85,6 +86,7 @@ FORMS = sorted(
         "studio_mix_move",
         "studio_mix_delete",
         "studio_time_zone",
+        "studio_look",
         "studio_digest",
         "comment_moderate",
         # The fan's side

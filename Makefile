@@ -35,7 +35,14 @@ run: $(STAMP) site-url
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-test: $(STAMP)
+# The page audits' tools (axe-core, the Nu Html Checker) come from npm, pinned in
+# tests/audit/package-lock.json; without npm those tests are skipped with a reason.
+AUDIT_TOOLS := tests/audit/node_modules/.package-lock.json
+$(AUDIT_TOOLS): tests/audit/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/audit --no-audit --no-fund --silent; \
+	else echo "npm not found: the page audits (tests/e2e/test_audits.py) will be skipped"; fi
+
+test: $(STAMP) $(AUDIT_TOOLS)
 	$(BIN)/pytest
 
 # Every benchmark in bench/, each in a throwaway database on the PostgreSQL of

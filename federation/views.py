@@ -192,17 +192,25 @@ def comment(request, pk: int):
     return activity_response({"@context": activities.CONTEXT, **activities.comment_note(found)})
 
 
+def _too_large(request) -> HttpResponse | None:
+    """Refuse a body before reading it when its declared length is wrong or too big."""
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit():
+        return HttpResponse("Bad Content-Length.", status=400)
+    if int(length) > settings.FEDERATION_MAX_INBOX_BYTES:
+        return HttpResponse("Too large.", status=413)
+    return None
+
+
 @csrf_exempt
 @require_POST
 def inbox_view(request, slug: str | None = None):
     """Signed POSTs only: anything unsigned or badly signed gets 401, unread."""
     if slug is not None:
         get_object_or_404(Artist, slug=slug)
-    length = request.headers.get("Content-Length") or "0"
-    if not length.isdigit():
-        return HttpResponse("Bad Content-Length.", status=400)
-    if int(length) > settings.FEDERATION_MAX_INBOX_BYTES:
-        return HttpResponse("Too large.", status=413)
+    refused = _too_large(request)
+    if refused:
+        return refused
     body = request.body
     found = {}
     headers = {"Host": request.get_host(), **request.headers}

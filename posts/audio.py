@@ -356,3 +356,8 @@ def make_waveform(mix_id: int) -> None:
         storage.delete(mix.waveform.name)  # removed while we were drawing
     elif old and old != mix.waveform.name:
         storage.delete(old)
+    if stored:
+        # The link-preview card shows this waveform: drawn again by its own task.
+        from posts.share import queue_share_card
+
+        queue_share_card(mix.post)

@@ -7,7 +7,7 @@ from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.functional import lazy
 
-from posts import audio
+from posts import audio, identity
 from posts.media import ProcessedImage, process_image, replace_file
 from posts.models import Artist, Comment, Mix, Post
 
@@ -410,3 +410,45 @@ class CommentEditForm(CommentBodyForm):
         fields = ["body"]
         labels = {"body": "Your comment"}
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+class LookForm(forms.ModelForm):
+    """The studio's "Look and feel": accent, base, and the pictures that say whose
+    site it is. The accent's contrast rule lives on `Artist.clean`."""
+
+    avatar_upload = AvatarUploadField(
+        required=False, label="Avatar", help_text="A square photo works best: it becomes the icon."
+    )
+    logo_upload = ImageUploadField(
+        required=False, label="Logo", help_text="Shown in the header instead of your name."
+    )
+    banner_upload = ImageUploadField(
+        required=False, label="Banner", help_text="A wide picture across your page."
+    )
+
+    class Meta:
+        model = Artist
+        fields = ["accent", "base"]
+        widgets = {
+            "accent": forms.TextInput(attrs={"type": "color", "data-look-accent": ""}),
+            "base": forms.RadioSelect(attrs={"data-look-base": ""}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A colour input always holds a colour; without a choice it shows the site's.
+        self.fields["accent"].initial = self.instance.accent or identity.DEFAULT_ACCENT["light"]
+        self.fields["accent"].required = False
+
+    def clean_accent(self) -> str:
+        return self.cleaned_data["accent"].lower()
+
+    def save(self, commit: bool = True) -> Artist:
+        artist = super().save(commit=False)
+        for name in ("avatar", "logo", "banner"):
+            image = self.cleaned_data.get(f"{name}_upload")
+            if image:
+                replace_file(getattr(artist, name), image.full)
+        if commit:
+            artist.save()
+        return artist

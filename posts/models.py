@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.dispatch import receiver
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.text import Truncator, slugify
 
-from posts import pagecache
+from posts import identity, pagecache
 from posts.markup import COMMENT, plain_text, render_markdown, sanitize_html
 
 # Words taken by the artist page's own addresses (/artists/<artist>/follow/ …).
@@ -65,8 +65,25 @@ class ArtistQuerySet(PageContentQuerySet):
             return self.all()
         return self.filter(members=user)
 
+    def the_only_one(self) -> "Artist | None":
+        """The hub's artist when it hosts exactly one (the common case): then the
+        home page is that artist's page and every page wears their identity."""
+        artists = list(self.all()[:2])
+        return artists[0] if len(artists) == 1 else None
+
+    def hub_artist(self, request) -> "Artist | None":
+        """`the_only_one`, asked once per request (the home view and the header)."""
+        if not hasattr(request, "_hub_artist"):
+            request._hub_artist = self.the_only_one()
+        return request._hub_artist
+
 
 class Artist(models.Model):
+    class Base(models.TextChoices):
+        AUTO = "auto", "Automatic (light or dark, as the visitor's device prefers)"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=80, unique=True)
     bio = models.TextField(blank=True, help_text="A few plain sentences for the artist page.")
@@ -80,6 +97,26 @@ class Artist(models.Model):
         blank=True,
         related_name="artists",
         help_text="People who may write, upload and moderate for this artist.",
+    )
+    # Identity: what the header, icons and link previews show (posts/identity.py).
+    logo = models.ImageField(
+        upload_to="logos/", blank=True, help_text="Shown in the header instead of the name."
+    )
+    banner = models.ImageField(
+        upload_to="banners/", blank=True, help_text="A wide picture across the artist page."
+    )
+    accent = models.CharField(
+        "accent colour",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-f]{6}$", "A colour like #8a3b12.")],
+        help_text="Links and buttons. Empty keeps the site's own colours.",
+    )
+    base = models.CharField(
+        max_length=5,
+        choices=Base.choices,
+        default=Base.AUTO,
+        help_text="Light or dark pages; automatic follows each visitor's device.",
     )
     time_zone = models.CharField(
         max_length=64,
@@ -99,6 +136,30 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artist_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        """An accent whose text would be hard to read is refused, with the nearest
+        colour that passes WCAG AA (4.5:1) on the chosen base."""
+        super().clean()
+        if self.accent and identity.HEX.match(self.accent):
+            base = "dark" if self.base == self.Base.DARK else "light"
+            if not identity.passes(self.accent, base):
+                ratio = identity.worst_contrast(self.accent, base)
+                suggestion = identity.nearest_passing(self.accent, base)
+                raise ValidationError(
+                    {
+                        "accent": (
+                            f"{self.accent} is too faint on a {base} page: text contrast "
+                            f"{ratio:.1f}:1, it needs 4.5:1. The nearest colour that "
+                            f"passes is {suggestion}."
+                        )
+                    }
+                )
+
+    @property
+    def theme_key(self) -> str:
+        """Changes when the look changes: the theme stylesheet's cache buster."""
+        return f"{self.accent.lstrip('#') or 'default'}-{self.base}"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -178,6 +239,10 @@ class Post(models.Model):
         blank=True,
         help_text="What the image shows, for people who cannot see it.",
     )
+    # The link-preview picture of a mix without a cover (posts/share.py), and a key
+    # of what it was drawn from, so it is drawn again only when that changes.
+    share_card = models.ImageField(upload_to="cards/", blank=True, editable=False)
+    share_card_key = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

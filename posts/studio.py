@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from posts.forms import MixForm, PostForm, TimeZoneForm
+from posts import identity
+from posts.forms import LookForm, MixForm, PostForm, TimeZoneForm
 from posts.markup import render_markdown
 from posts.media import atomic_with_files
 from posts.models import Artist, Mix, Post
@@ -295,5 +296,44 @@ def mix_delete(request, pk: int):
         request,
         "posts/studio/mix_delete.html",
         {"mix": mix, "post": mix.post, "only_one": only_one},
+        status=status,
+    )
+
+
+@studio_member_required
+@require_http_methods(["GET", "POST"])
+def look(request, slug: str):
+    """Look and feel: the page itself shows the saved look; the form's preview
+    (static/js/look.js) shows the one being chosen."""
+    artist = get_object_or_404(Artist.objects.for_member(request.user), slug=slug)
+    # The form edits its own copy, so a refused colour never dresses this page.
+    edited = Artist.objects.get(pk=artist.pk)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and "reset" in data:
+        data["accent"] = ""
+    elif data is not None and data.get("suggestion"):
+        data["accent"] = data["suggestion"]
+    form = LookForm(data, request.FILES or None, instance=edited)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with atomic_with_files():
+                form.save()
+        except OSError as error:
+            status = _disk_trouble(request, error, STORE_TROUBLE)
+        else:
+            messages.success(request, "Saved. This is how your site looks now.")
+            return redirect("studio_look", slug=artist.slug)
+    else:
+        status = 400 if request.method == "POST" else 200
+    suggestion = None
+    if "accent" in form.errors and form.data.get("accent"):
+        base = "dark" if form.data.get("base") == Artist.Base.DARK else "light"
+        accent = form.data["accent"].lower()
+        if identity.HEX.match(accent):
+            suggestion = identity.nearest_passing(accent, base)
+    return render(
+        request,
+        "posts/studio/look.html",
+        {"artist": artist, "form": form, "suggestion": suggestion},
         status=status,
     )

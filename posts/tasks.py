@@ -38,3 +38,17 @@ def rollup_listening() -> None:
     from posts import listening
 
     listening.rollup()
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def make_share_card(post_id: int) -> None:
+    """The link-preview picture of one mix post (posts.share.make_share_card)."""
+    from posts import share
+
+    share.make_share_card(post_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts import comment_views, feedback_views, feeds, studio, views
+from posts import comment_views, embed, feedback_views, feeds, identity_views, studio, views
 from posts.pagecache import cacheable_page
 
 urlpatterns = [
@@ -44,7 +44,15 @@ urlpatterns = [
         name="preview_audio",
     ),
     path("listen/<str:token>/notes/", feedback_views.preview_comment, name="preview_comment"),
+    path("studio/artists/<slug:slug>/look/", studio.look, name="studio_look"),
     path("artists/<slug:slug>/", cacheable_page(views.ArtistView.as_view()), name="artist_detail"),
+    path("artists/<slug:slug>/theme.css", identity_views.theme_css, name="artist_theme"),
+    path("artists/<slug:slug>/icon-<int:size>.png", identity_views.icon, name="artist_icon"),
+    path(
+        "artists/<slug:slug>/manifest.webmanifest",
+        identity_views.manifest,
+        name="artist_manifest",
+    ),
     path(
         "artists/<slug:slug>/feed/rss/",
         cacheable_page(feeds.ArtistPostsFeed()),
@@ -75,6 +83,8 @@ urlpatterns = [
         feedback_views.version_preference,
         name="version_preference",
     ),
+    path("oembed", embed.oembed, name="oembed"),
+    path("embed/<slug:artist_slug>/<slug:slug>/", embed.post_embed, name="post_embed"),
     path("mixes/<int:pk>.<slug:ext>", views.mix_audio, name="mix_audio"),
     path("mixes/<int:pk>/peaks/", cacheable_page(views.mix_peaks), name="mix_peaks"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment_edit"),

@@ -25,32 +25,48 @@ THREAD_FIELDS = [
 
 
 def with_comment_counts(posts):
-    """Cards' extras: the comment count, and for a mix without a cover the waveform
-    of the version the player opens with (a subquery: no query per card)."""
+    """Cards' extras: the comment count, and for a mix the version the player opens
+    with: its waveform (shown without a cover) and what the card's play button needs
+    (subqueries: no query per card)."""
     approved = Q(comments__status=Comment.Status.APPROVED, comments__is_removed=False)
-    waveform = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
+    current = Mix.objects.filter(post=OuterRef("pk")).order_by("-order", "-pk")
     # GROUP BY drops the model's default ordering, so it is restated.
     return posts.annotate(
         comment_count=Count("comments", filter=approved),
-        waveform=Subquery(waveform.values("waveform")[:1]),
+        waveform=Subquery(current.values("waveform")[:1]),
+        mix_id=Subquery(current.values("pk")[:1]),
+        mix_format=Subquery(current.values("format")[:1]),
     ).order_by("-published_at", "-pk")
 
 
 class HomeView(ListView):
+    """With one artist (the common case) the home page is their page; with several
+    (a label, a collective) it lists them above everyone's newest posts."""
+
     template_name = "posts/home.html"
     context_object_name = "posts"
     paginate_by = PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        only = Artist.objects.hub_artist(request)
+        if only is not None:
+            return ArtistView.as_view(is_home=True)(request, slug=only.slug)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return with_comment_counts(
             Post.objects.visible_to(self.request.user).select_related("artist")
         )
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(artists=Artist.objects.all(), **kwargs)
+
 
 class ArtistView(ListView):
     template_name = "posts/artist_detail.html"
     context_object_name = "posts"
     paginate_by = PAGE_SIZE
+    is_home = False
 
     def get_queryset(self):
         self.artist = get_object_or_404(
@@ -63,7 +79,7 @@ class ArtistView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(artist=self.artist, **kwargs)
+        return super().get_context_data(artist=self.artist, is_home=self.is_home, **kwargs)
 
 
 def readable_post_or_404(request, artist_slug: str, slug: str) -> tuple[Post, bool]:

@@ -141,7 +141,8 @@
     context.clearRect(0, 0, width, height);
     const style = getComputedStyle(wave);
     const playedColor = style.color;
-    const restColor = style.getPropertyValue("--wave-rest").trim() || "#cfc3b4";
+    // The canvas's own colour: computed, so light-dark() is already resolved.
+    const restColor = getComputedStyle(canvas).color;
     const bar = 3;
     const step = bar + 1;
     const count = Math.max(1, Math.floor(width / step));

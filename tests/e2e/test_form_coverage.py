@@ -40,6 +40,7 @@ PAGES = {
     "posts/studio/mix_delete.html": ["studio_mix_delete"],
     "posts/studio/mix_form.html": ["studio_mix_create", "studio_mix_edit"],
     "posts/studio/time_zone.html": ["studio_time_zone"],
+    "posts/studio/look.html": ["studio_look"],
 }
 # Forms whose action is a variable: the URL name it holds.
 VARIABLE_ACTIONS = {
@@ -85,6 +86,7 @@ FORMS = sorted(
         "studio_mix_move",
         "studio_mix_delete",
         "studio_time_zone",
+        "studio_look",
         "studio_digest",
         "comment_moderate",
         # Feedback on mixes (tests/e2e/test_feedback.py)
@@ -194,7 +196,7 @@ def test_every_allauth_page_is_known():
 def test_the_scan_sees_forms_of_each_kind():
     """The scan itself must not go blind: one form of each way it reads them."""
     found = forms_in_templates()
-    assert "posts/_comment.html" in found["comment_moderate"]  # {% url %} action
+    assert "posts/_comments.html" in found["comment_moderate"]  # {% url %} action
     assert "posts/studio/edit.html" in found["studio_mix_move"]
     assert "fans/studio_digest.html" in found["studio_digest"]  # posts to its page
     assert "base.html" in found["account_logout"]

@@ -394,12 +394,13 @@ def test_post_page_queries_do_not_grow_with_comments(
 
     # Anonymous: the post with its artist, hub settings, the thread count for the
     # paginator, one page of threads with authors, their replies with authors.
-    # (A public post needs no visibility query.)
+    # (A public post needs no visibility query.) And 1 for the header: does the hub
+    # have just one artist (then the name links home)?
     add(3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(post.get_absolute_url())
     add(297)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = client.get(post.get_absolute_url()).content.decode()
     # 50 threads a page, with their replies; the rest on later pages.
     assert page.count('<article class="comment') == 50 + 17

@@ -205,7 +205,9 @@ def test_a_mix_card_shows_the_waveform_at_no_extra_query(
     v2.refresh_from_db()
     for _ in range(5):
         make_mix(make_post(kind="mix"), seconds=0.2)
-    with django_assert_num_queries(2):  # the paginator's count, the page of posts
+    # One artist, so home is the artist page: is there one artist, the artist with its
+    # follower count, the paginator's count, the page of posts, the hub settings.
+    with django_assert_num_queries(5):
         page = client.get(reverse("home")).content.decode()
     assert f'<img src="/media/{v2.waveform.name}" alt=""' in page
 

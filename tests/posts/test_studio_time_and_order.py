@@ -166,5 +166,6 @@ def test_the_studio_list_costs_the_same_queries_for_many_posts(client, member, m
         response = client.get(reverse("studio_dashboard"))
     assert len(response.context["posts"]) == 10
     # Session and user, the member's artists (studio check, header link, time zones),
-    # and one query for the posts with their artists: none per post.
-    assert len(many) == len(few) == 6
+    # whether the hub has one artist (the header's identity), and one query for the
+    # posts with their artists: none per post.
+    assert len(many) == len(few) == 7

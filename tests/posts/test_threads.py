@@ -78,11 +78,12 @@ def test_a_moderators_page_costs_the_same_queries_for_3_or_60_comments(
 
     # The session and the user, the post, membership checks (3), hub settings, the
     # thread count, the reader's flags, a verified email, the follow button (2), one
-    # page of threads and their replies.
+    # page of threads and their replies; whether the hub has one artist (the header);
+    # the post's likes and boosts from the fediverse (shown to the artist only).
     add(3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         moderator.get(post.get_absolute_url())
     add(57)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         page = moderator.get(post.get_absolute_url()).content.decode()
     assert page.count('value="approve"') == 50

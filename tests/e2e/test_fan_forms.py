@@ -482,7 +482,8 @@ def test_delete_my_account(open_page, regular, post, js):
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_url("**/")
     assert status_text(page) == "Your account is deleted. Thank you for being here."
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     assert not User.objects.filter(pk=regular.pk).exists()
     page.goto(post.get_absolute_url())
     assert "First!" not in page.locator("main").inner_text()

@@ -52,12 +52,6 @@ def wait_until_time(page, low: float, high: float = 1e9):
     wait_for_js(page, f"{AUDIO}.currentTime >= {low} && {AUDIO}.currentTime <= {high}")
 
 
-def problems(page) -> list[str]:
-    # A browser drops a media request it no longer needs (after a seek, or once it has
-    # what it wants) and reports it as ERR_ABORTED: that is playback, not a problem.
-    return [p for p in page.problems if not ("/mixes/" in p and "ERR_ABORTED" in p)]
-
-
 def test_it_plays_seeks_by_a_marker_and_keeps_the_moment_across_versions(page, mix_post):
     page.goto(mix_post.get_absolute_url())
     page.get_by_role("button", name="Play v2 - louder vocals").click()
@@ -76,7 +70,7 @@ def test_it_plays_seeks_by_a_marker_and_keeps_the_moment_across_versions(page, m
     wait_until_time(page, before - 0.3, before + 2)
     assert is_playing(page)
     assert page.get_by_role("button", name="Pause v1").is_visible()
-    assert problems(page) == []
+    assert page.problems == []
 
 
 def test_another_versions_waveform_is_fetched_only_on_a_switch(page, mix_post):
@@ -91,7 +85,7 @@ def test_another_versions_waveform_is_fetched_only_on_a_switch(page, mix_post):
     with page.expect_response(lambda r: peaks_url in r.url) as answer:
         page.get_by_label("v1", exact=True).check()
     assert answer.value.status == 200 and len(answer.value.json()["peaks"]) == 200
-    assert problems(page) == []
+    assert page.problems == []
 
 
 def test_moment_links_and_the_keyboard(page, mix_post):
@@ -111,7 +105,7 @@ def test_moment_links_and_the_keyboard(page, mix_post):
     assert slider.get_attribute("aria-valuetext").endswith("of 0:08")
     page.keyboard.press("Home")
     assert current_time(page) == 0
-    assert problems(page) == []
+    assert page.problems == []
 
 
 def test_without_javascript_every_version_has_plain_controls(browser, live_server, mix_post):
@@ -149,7 +143,7 @@ def test_a_version_is_uploaded_with_progress(member_page, mix_post):
     page.wait_for_url(f"**{reverse('studio_post_edit', args=[mix_post.pk])}#versions")
     assert "“v3 - slower” is added" in page.get_by_role("status").first.inner_text()
     assert Mix.objects.filter(post=mix_post, version="v3 - slower", format="flac").exists()
-    assert problems(page) == []
+    assert page.problems == []
 
 
 def test_a_refused_upload_shows_its_error_and_keeps_the_text(member_page, mix_post):

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
+from playwright.sync_api import BrowserContext
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -27,6 +29,59 @@ PHONE = {"width": 390, "height": 844}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+class _ServerActivity:
+    """Requests the live server is answering, and when it last finished one: counted
+    from Django's request signals, which fire in the server's threads."""
+
+    def __init__(self):
+        self.active = 0
+        self.last = 0.0
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs):
+        self.active += 1
+        self.last = time.monotonic()
+
+    def finished(self, **kwargs):
+        self.active -= 1
+        self.last = time.monotonic()
+
+    def wait_until_quiet(self, quiet: float = 0.5, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.active <= 0 and time.monotonic() - self.last >= quiet:
+                return
+            time.sleep(0.05)
+
+
+def _settle_before_close(close, server: _ServerActivity):
+    """The player's listening report leaves with sendBeacon when its page goes away
+    (Playwright does not see it), and a report the server is still writing when the
+    test's database is flushed deadlocks the flush. So a context whose pages loaded
+    the reporter leaves them first and waits for the server to go quiet."""
+
+    def settled_close(context, *args, **kwargs):
+        if getattr(context, "reports_listening", False):
+            for page in context.pages:
+                try:
+                    page.goto("about:blank", timeout=5_000)
+                except Exception:  # a page that cannot leave has nothing more to send
+                    continue
+            server.wait_until_quiet()
+        return close(context, *args, **kwargs)
+
+    return settled_close
+
+
+def _watch_for_reporter(context):
+    context.on(
+        "request",
+        lambda r: r.url.endswith("/listening.js") and setattr(context, "reports_listening", True),
+    )
+    return context
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -37,6 +92,10 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # Every context, however a test makes it, settles before it closes.
+        new_context = browser.new_context
+        browser.new_context = lambda *a, **kw: _watch_for_reporter(new_context(*a, **kw))
+        BrowserContext.close = _settle_before_close(BrowserContext.close, _ServerActivity())
         yield browser
         browser.close()
 

@@ -35,6 +35,11 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+def public_name(display_name: str) -> str:
+    """What other people see of a fan: the display name, never the email address."""
+    return display_name or "A fan"
+
+
 class User(AbstractUser):
     username = None
     first_name = None
@@ -70,8 +75,7 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        """What other people see: the display name, never the email address."""
-        return self.display_name or "A fan"
+        return public_name(self.display_name)
 
     @cached_property
     def has_verified_email(self) -> bool:

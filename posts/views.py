@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from posts.ranges import file_response
 from posts.threads import comment_run
 
 PAGE_SIZE = 12
-THREADS_PER_PAGE = 50
+THREADS_PER_PAGE = 20
 THREAD_FIELDS = [
     *("post_id", "parent_id", "author_id", "mix_id", "body_html", "status", "by_artist"),
     *("is_removed", "at_seconds", "created_at", "edited_at", "guest_name"),
@@ -104,10 +104,11 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
     # Only what the thread shows: loading a whole user (and the comment's Markdown)
     # for each of up to a few hundred comments was a good part of the page's cost.
+    # The author's name as a column: a User object per comment cost as much again.
     visible = (
         Comment.objects.visible_to(user, post)
-        .select_related("author")
-        .only(*THREAD_FIELDS, "author__display_name")
+        .only(*THREAD_FIELDS)
+        .annotate(author_name=F("author__display_name"))
     )
     threads = visible.filter(post=post, parent=None).prefetch_related(
         # A plain list (to_attr): reading thread.replies.all() built a queryset per thread.

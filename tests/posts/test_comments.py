@@ -402,9 +402,11 @@ def test_post_page_queries_do_not_grow_with_comments(
     add(297)
     with django_assert_num_queries(6):
         page = client.get(post.get_absolute_url()).content.decode()
-    # 50 threads a page, with their replies; the rest on later pages.
-    assert page.count('<article class="comment') == 50 + 17
+    # 20 threads a page, with their replies (1 among the first 3 threads, 6 among
+    # the next 17); the rest on later pages. Authors are named from the same query.
+    assert page.count('<article class="comment') == 20 + 7
     assert "Later comments" in page
+    assert '<strong class="comment__author">Fan 4</strong>' in page
 
 
 # Found in review

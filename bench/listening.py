@@ -11,7 +11,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanhub \\
     REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/listening.py
 
-It creates and drops its own test database (test_<name>).
+It seeds a throwaway database (`bench_listening_…`, never the test database) and
+drops it afterwards. Rows: B8 the ingest rate (goal: 10,000 reports a minute), B9
+memory flat with the number of reports, B10 the month's rollup in a few seconds.
 """
 
 import argparse
@@ -25,8 +27,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-if not os.environ.get("DATABASE_URL"):
-    sys.exit("Set DATABASE_URL (PostgreSQL).")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="fanhub.settings",
     DEBUG="false",
@@ -35,21 +35,14 @@ os.environ.update(
     SECURE_SSL_REDIRECT="false",
 )
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from posts import listening  # noqa: E402
-from posts.feedback_models import SEGMENTS, ListeningReport  # noqa: E402
-from posts.models import Artist, Mix, Post  # noqa: E402
+from bench.common import note, row, throwaway_database  # noqa: E402
 
 
-def make_versions(count: int) -> list[Mix]:
+def make_versions(count: int) -> list:
+    from django.utils import timezone
+
+    from posts.models import Artist, Mix, Post
+
     artist = Artist.objects.create(name="Bench", slug="bench")
     post = Post.objects.create(
         artist=artist,
@@ -64,7 +57,9 @@ def make_versions(count: int) -> list[Mix]:
     )
 
 
-def a_report(mix: Mix, n: int) -> dict:
+def a_report(mix, n: int) -> dict:
+    from posts.feedback_models import SEGMENTS
+
     heard = random.randint(1, SEGMENTS)
     return {
         "mix": mix.pk,
@@ -76,6 +71,10 @@ def a_report(mix: Mix, n: int) -> dict:
 
 def bare_inserts(rows: list[tuple]) -> float:
     """The floor: one plain INSERT per row, autocommit, no checks."""
+    from django.db import connection
+
+    from posts.feedback_models import ListeningReport
+
     table = ListeningReport._meta.db_table
     sql = (
         f"INSERT INTO {table} (mix_id, day, listen, user_id, segments, heard_seconds) "
@@ -94,7 +93,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ingest(client: Client, mixes: list[Mix], count: int, offset: int) -> tuple[float, float]:
+def ingest(client, mixes: list, count: int, offset: int) -> tuple[float, float]:
     """Seconds for `count` beacons, and the process's peak memory (MB) after them."""
     url = "/listening/"
     start = time.perf_counter()
@@ -112,8 +111,14 @@ def main():
     parser.add_argument("--per-day", type=int, default=30, help="plays per version a day")
     args = parser.parse_args()
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("listening"):
+        from django.test import Client
+        from django.test.utils import override_settings
+        from django.utils import timezone
+
+        from posts import listening
+        from posts.feedback_models import ListeningReport
+
         with override_settings(ALLOWED_HOSTS=["testserver"]):
             mixes = make_versions(args.versions)
             client = Client()
@@ -129,12 +134,23 @@ def main():
                 for n in range(args.reports)
             ]
             floor = bare_inserts(rows)
-            print(f"ingest: {args.reports} beacons in {seconds:.2f} s")
-            print(f"  = {args.reports / seconds * 60:,.0f} reports a minute (one process)")
-            print(f"  bare single-row INSERT loop: {floor:.2f} s; ratio {floor / seconds:.2f}")
-            print(
-                f"  peak memory: {small_peak:.0f} MB after {args.reports // 10}, "
-                f"{peak:.0f} MB after {args.reports} more (ratio {peak / small_peak:.2f})"
+            per_minute = args.reports / seconds * 60
+            note(f"ingest: {args.reports} beacons in {seconds:.2f} s, one process")
+            note(f"bare single-row INSERT loop of as many rows: {floor:.2f} s")
+            row(
+                "B8",
+                "listening reports a minute through the whole stack (÷ bare INSERT loop)",
+                ">= 10,000",
+                f"{per_minute:,.0f} ({floor / seconds:.2f})",
+                per_minute >= 10_000,
+            )
+            growth = peak / small_peak
+            row(
+                "B9",
+                f"peak memory after {args.reports:,} more ÷ after {args.reports // 10:,} reports",
+                "<= 1.2",
+                f"{growth:.2f} ({small_peak:.0f} MB, {peak:.0f} MB)",
+                growth <= 1.2,
             )
 
             # 2. Rollup of a month, against bare inserts of as many rows.
@@ -158,14 +174,16 @@ def main():
             floor = bare_inserts(
                 [(r.mix_id, date(2026, 1, 1), r.listen, r.segments, r.heard) for r in month]
             )
-            print(f"rollup: {raw:,} raw reports, {args.versions} versions, 30 days")
-            print(f"  {days} version-days written, {deleted} raw deleted in {rollup_seconds:.2f} s")
-            print(
-                f"  bare single-row INSERT loop of the same {raw:,} rows: {floor:.2f} s; "
-                f"ratio {floor / rollup_seconds:.1f}"
+            note(f"rollup: {raw:,} raw reports, {days} version-days written, {deleted} deleted")
+            note(f"bare single-row INSERT loop of the same {raw:,} rows: {floor:.2f} s")
+            row(
+                "B10",
+                f"seconds to roll up a month of reports for {args.versions} versions "
+                "(÷ bare INSERT loop of its rows)",
+                "<= 5",
+                f"{rollup_seconds:.2f} ({floor / rollup_seconds:.1f})",
+                rollup_seconds <= 5,
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -72,9 +72,10 @@ class ArtistQuerySet(PageContentQuerySet):
         return artists[0] if len(artists) == 1 else None
 
     def hub_artist(self, request) -> "Artist | None":
-        """`the_only_one`, asked once per request (the home view and the header)."""
+        """`the_only_one`, asked once per request (the home view and the header), and
+        kept with the page cache's version: every page shows it, few writes change it."""
         if not hasattr(request, "_hub_artist"):
-            request._hub_artist = self.the_only_one()
+            request._hub_artist = pagecache.remembered("hub-artist", self.the_only_one)
         return request._hub_artist
 
 

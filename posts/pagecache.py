@@ -23,6 +23,7 @@ the headers the page was stored with (CSP, ETag, Content-Encoding) and 304 for a
 matching conditional GET.
 """
 
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -117,6 +118,34 @@ def _new_version() -> None:
         logger.error("Page cache version not renewed; cached pages may be stale", exc_info=True)
 
 
+def _versioned(key: str) -> tuple[str, object]:
+    """One round trip: the site's version and what `key` holds, stored with the
+    version it was made under; a caller uses it only while that is still current."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        # Lost (evicted, flushed): a fresh one, so nothing stored before matches.
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        version = cache.get(VERSION_KEY)
+    return version, found.get(key)
+
+
+def remembered(name: str, compute: Callable[[], object]) -> object:
+    """A fact every page shows (the hub's only artist, for the header), kept like a
+    page under the site's version: any change a page could show recomputes it."""
+    key = f"pages:fact:{name}"
+    try:
+        version, stored = _versioned(key)
+    except Exception:  # Redis is down: ask the database
+        return compute()
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    with contextlib.suppress(Exception):
+        cache.set(key, (version, value), int(MAX_AGE.total_seconds()))
+    return value
+
+
 def _changed(sender, **kwargs) -> None:
     invalidate()
 
@@ -200,18 +229,10 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         try:
-            # One round trip: the site's version and the page, stored with the version
-            # it was rendered under; it is served only while that is still current.
-            found = cache.get_many([VERSION_KEY, key])
-            version = found.get(VERSION_KEY)
-            if version is None:
-                # Lost (evicted, flushed): a fresh one, so no page stored before matches.
-                cache.add(VERSION_KEY, secrets.token_hex(8), None)
-                version = cache.get(VERSION_KEY)
+            version, stored = _versioned(key)
         except Exception:  # Redis is down: pages still work, uncached
             logger.warning("Page cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)
-        stored = found.get(key)
         if stored is not None and stored[0] == version:
             return _from_cache(request, stored)
         response = self.get_response(request)

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from fans.models import Follow
-from posts.models import Comment, HubSettings, Post
+from posts.models import Artist, Comment, HubSettings, Post
 
 ANONYMOUS_CACHE_CONTROL = {"public", "max-age=0", "must-revalidate"}
 
@@ -291,3 +293,36 @@ def test_pages_still_work_when_the_cache_is_down(client, urls, settings, post):
     post.title = "Still saved"
     post.save()  # the version cannot be renewed: the save goes through anyway
     assert "Still saved" in page(client, urls["post"])
+
+
+# The header's artist, kept with the page version (every page shows it)
+
+
+def header_name(client) -> str:
+    html = page(client, reverse("following"))
+    start = html.index('class="site-name__text">') + len('class="site-name__text">')
+    return html[start : html.index("<", start)]
+
+
+def artist_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        header_name(client)
+    return [q["sql"] for q in captured if 'FROM "posts_artist" ORDER BY' in q["sql"]]
+
+
+def test_the_headers_artist_costs_no_query_until_something_changes(client, fan, artist):
+    client.force_login(fan)
+    assert len(artist_queries(client)) == 1
+    assert artist_queries(client) == []
+    assert header_name(client) == "Juniper Lane"
+
+    # A rename, by a save or by a bulk update, shows on the very next page.
+    artist.name = "Juniper Lane & Band"
+    artist.save()
+    assert header_name(client) == "Juniper Lane &amp; Band"
+    Artist.objects.filter(pk=artist.pk).update(name="J. Lane")
+    assert header_name(client) == "J. Lane"
+
+    # A second artist: a hub of several wears the site's name.
+    Artist.objects.create(name="The Other Band", slug="other-band")
+    assert header_name(client) == "Fanhub"

@@ -86,8 +86,11 @@ def actor(artist: Artist) -> dict:
             "publicKeyPem": ActorKey.for_artist(artist).public_pem,
         },
     }
+    # Mastodon shows `icon` as the avatar and `image` as the header across the profile.
     if artist.avatar:
         document["icon"] = {"type": "Image", "url": absolute(artist.avatar.url)}
+    if artist.banner:
+        document["image"] = {"type": "Image", "url": absolute(artist.banner.url)}
     return document
 
 

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from federation.models import ActorKey
 from posts.models import Post
+from tests.images import image_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 AP = "application/activity+json"
@@ -78,6 +79,16 @@ def test_the_artist_page_is_the_actor_for_activitypub(client, artist, accept):
         "owner": actor["id"],
         "publicKeyPem": key.public_pem,
     }
+
+
+def test_the_actor_wears_the_artists_avatar_and_banner(client, artist):
+    _, bare = get_json(client, "/artists/juniper-lane/", HTTP_ACCEPT=AP)
+    assert "icon" not in bare and "image" not in bare
+    artist.avatar.save("face.png", upload(image_bytes((300, 300), fmt="PNG"), "face.png"))
+    artist.banner.save("wide.jpg", upload(image_bytes((1500, 500)), "wide.jpg"))
+    _, actor = get_json(client, "/artists/juniper-lane/", HTTP_ACCEPT=AP)
+    assert actor["icon"] == {"type": "Image", "url": f"https://fans.example{artist.avatar.url}"}
+    assert actor["image"] == {"type": "Image", "url": f"https://fans.example{artist.banner.url}"}
 
 
 def test_a_browser_gets_the_page_which_varies_on_accept(client, artist):

@@ -62,29 +62,7 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current) ->
     opening = f'<article class="{classes}" id="comment-{pk}">'
     if comment.is_removed:
         return mark_safe(f'{opening}<p class="comment__removed">This comment was deleted.</p>')
-    if comment.by_artist:
-        who = escape(artist_name)
-        author = (
-            f'<strong class="comment__author">{who}</strong> '
-            '<span class="badge badge--artist">Artist</span>'
-        )
-    elif comment.author_id:  # the view annotates the author's display name
-        who = escape(public_name(comment.author_name))
-        author = f'<strong class="comment__author">{who}</strong>'
-    elif comment.guest_name:  # a preview link's guest, named by the link's label
-        who = escape(comment.guest_name)
-        author = f'<strong class="comment__author">{who}</strong> <span class="badge">Guest</span>'
-    elif comment.is_remote:  # a reply from the fediverse, signed with its handle
-        who = escape(comment.remote_author_name)
-        author = (
-            f'<strong class="comment__author"><a href="{escape(comment.remote_author_url)}" '
-            f'rel="nofollow ugc noopener">{who}</a></strong> <a class="muted" '
-            f'href="{escape(comment.remote_url or comment.remote_id)}" '
-            'rel="nofollow ugc noopener">from the fediverse</a>'
-        )
-    else:
-        who = "a fan"
-        author = '<strong class="comment__author comment__author--gone">deleted fan</strong>'
+    who, author = _author(comment, artist_name)
     created = timezone.localtime(comment.created_at)
     shown = f"{created.day} {MONTHS_3[created.month].title()} {created:%Y, %H:%M}"
     when = (
@@ -99,6 +77,29 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current) ->
         f'{opening}<header class="comment__meta">{author} {when}{edited}{moment}{badge}'
         f'</header><div class="comment__body prose">{comment.body_html}</div>'
     )
+
+
+def _author(comment: Comment, artist_name: str) -> tuple[str, str]:
+    """Who wrote it, escaped (for the marker's label), and how the header names them:
+    the artist, a fan, a preview link's guest, a fediverse account, or nobody now."""
+    if comment.by_artist:
+        who = escape(artist_name)
+        badge = ' <span class="badge badge--artist">Artist</span>'
+    elif comment.author_id:  # the view annotates the author's display name
+        who, badge = escape(public_name(comment.author_name)), ""
+    elif comment.guest_name:  # a preview link's guest, named by the link's label
+        who, badge = escape(comment.guest_name), ' <span class="badge">Guest</span>'
+    elif comment.is_remote:  # a reply from the fediverse, signed with its handle
+        who = escape(comment.remote_author_name)
+        profile, origin = comment.remote_author_url, comment.remote_url or comment.remote_id
+        return who, (
+            f'<strong class="comment__author"><a href="{escape(profile)}" '
+            f'rel="nofollow ugc noopener">{who}</a></strong> <a class="muted" '
+            f'href="{escape(origin)}" rel="nofollow ugc noopener">from the fediverse</a>'
+        )
+    else:
+        return "a fan", '<strong class="comment__author comment__author--gone">deleted fan</strong>'
+    return who, f'<strong class="comment__author">{who}</strong>{badge}'
 
 
 def _moment(comment: Comment, who: str, versions: dict, current) -> str:

@@ -10,7 +10,7 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q, Value
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -181,17 +181,35 @@ class PostQuerySet(PageContentQuerySet):
 
     def visible_to(self, user) -> "PostQuerySet":
         """Published posts this user may read in full."""
+        readable = self._readable_by(user)
+        return self.published() if readable is None else self.published().filter(readable)
+
+    def listed_for(self, user) -> "PostQuerySet":
+        """Published posts as lists show them to this user: followers-only posts they
+        may not read come too, marked `locked` (their card shows the title and the
+        lock, never the content), so a visitor sees what following opens."""
+        readable = self._readable_by(user)
+        if readable is None:
+            return self.published().annotate(locked=Value(False))
+        return self.published().annotate(
+            locked=ExpressionWrapper(~readable, output_field=models.BooleanField())
+        )
+
+    @staticmethod
+    def _readable_by(user) -> Q | None:
+        """Which posts this user may read in full (None: all of them)."""
         if user.is_authenticated and (user.is_staff or user.is_superuser):
-            return self.published()
-        if user.is_authenticated:
-            # Subqueries, not joins, so no row is repeated. `follows` is fans.Follow's
-            # reverse name: a lookup, not an import.
-            return self.published().filter(
-                Q(visibility=Post.Visibility.PUBLIC)
-                | Q(artist__in=Artist.objects.filter(members=user).values("pk"))
-                | Q(artist__in=Artist.objects.filter(follows__user=user).values("pk"))
-            )
-        return self.public()
+            return None
+        public = Q(visibility=Post.Visibility.PUBLIC)
+        if not user.is_authenticated:
+            return public
+        # Subqueries, not joins, so no row is repeated. `follows` is fans.Follow's
+        # reverse name: a lookup, not an import.
+        return (
+            public
+            | Q(artist__in=Artist.objects.filter(members=user).values("pk"))
+            | Q(artist__in=Artist.objects.filter(follows__user=user).values("pk"))
+        )
 
 
 class Post(models.Model):

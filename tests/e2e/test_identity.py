@@ -12,6 +12,7 @@ from fans.models import User
 from posts import identity
 from posts.models import Artist, Post
 from tests.audio import make_mix
+from tests.conftest import make_user
 from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, Problems, wait_for_js  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -186,3 +187,29 @@ def test_the_header_fits_one_line_on_a_phone_when_signed_in(open_page, two_mixes
         assert height < 70, f"header wraps at {width}px: {height}px"
         overflow = page.evaluate("document.documentElement.scrollWidth > innerWidth")
         assert not overflow, f"page scrolls sideways at {width}px"
+
+
+@pytest.mark.form("follow")
+def test_a_locked_card_leads_a_fan_to_follow_and_then_plays_in_place(open_page, two_mixes):
+    Post.objects.filter(pk=two_mixes[0].pk).update(visibility=Post.Visibility.FOLLOWERS)
+    page = open_page(user=make_user("fan@example.com"))
+    page.goto("/")
+    locked = page.locator(".card--locked")
+    assert locked.count() == 1
+    assert locked.get_by_text("Followers only").is_visible()
+    assert page.get_by_role("button", name="Play “Night drive”").count() == 0
+    assert page.get_by_role("button", name="Play “Morning take”").is_visible()
+    (SHOTS / "identity").mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SHOTS / "identity" / f"locked-card-{width}.png", full_page=True)
+    page.get_by_role("link", name="Follow to listen").click()
+    page.get_by_role("button", name="Follow Juniper Lane").click()
+    page.wait_for_load_state()
+    page.goto("/")
+    assert page.locator(".card--locked").count() == 0
+    play = page.get_by_role("button", name="Play “Night drive”")
+    play.click()
+    wait_for_js(page, "document.querySelector('body > audio').currentTime > 0.3")
+    assert play.get_attribute("aria-pressed") == "true"
+    # The locked post page answers 403 on purpose (a "follow to listen" page).
+    assert [p for p in page.problems if "403" not in p] == []

@@ -213,3 +213,28 @@ def test_a_locked_card_leads_a_fan_to_follow_and_then_plays_in_place(open_page, 
     assert play.get_attribute("aria-pressed") == "true"
     # The locked post page answers 403 on purpose (a "follow to listen" page).
     assert [p for p in page.problems if "403" not in p] == []
+
+
+@pytest.mark.parametrize(
+    ("base", "scheme", "dark_tile"),
+    [
+        ("auto", "light", False),
+        ("auto", "dark", True),
+        ("dark", "light", True),
+        ("light", "dark", False),
+    ],
+)
+def test_the_waveform_tile_turns_dark_on_a_dark_page(open_page, two_mixes, base, scheme, dark_tile):
+    from posts.audio import make_waveform
+
+    Artist.objects.update(base=base)
+    for post in two_mixes:
+        make_waveform(post.mixes.get().pk)
+    page = open_page(scheme=scheme)
+    page.goto("/")
+    tile = page.locator(".card__media--waveform img").first
+    filter_ = tile.evaluate("img => getComputedStyle(img).filter")
+    assert ("invert(1)" in filter_) is dark_tile
+    (SHOTS / "identity").mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SHOTS / "identity" / f"waveform-{base}-{scheme}-{width}.png")

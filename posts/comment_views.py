@@ -71,6 +71,7 @@ def comment_create(request, artist_slug: str, slug: str):
     comment.by_artist = post.artist.has_member(request.user)
     comment.status = moderation.decide_status(
         body=comment.body,
+        body_html=comment.render_body(),
         author=request.user,
         post=post,
         hub=hub,
@@ -101,6 +102,7 @@ def comment_edit(request, pk: int):
         if comment.status == Comment.Status.APPROVED:
             comment.status = moderation.decide_status(
                 body=comment.body,
+                body_html=comment.render_body(),
                 author=request.user,
                 post=comment.post,
                 hub=HubSettings.load(),

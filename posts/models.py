@@ -631,14 +631,22 @@ class Comment(models.Model):
         return Truncator(self.body).chars(60) or "(removed)"
 
     def save(self, *args, **kwargs):
-        if self.is_remote:
-            self.body_html = sanitize_html(self.body, COMMENT)
-        else:
-            self.body_html = render_markdown(self.body, COMMENT)
+        self.render_body()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    def render_body(self) -> str:
+        """`body_html` from `body` (Markdown here, sanitized HTML from the fediverse),
+        rendered once per text: moderation counts its links before the save."""
+        if getattr(self, "_rendered_from", None) != self.body:
+            if self.is_remote:
+                self.body_html = sanitize_html(self.body, COMMENT)
+            else:
+                self.body_html = render_markdown(self.body, COMMENT)
+            self._rendered_from = self.body
+        return self.body_html
 
     @property
     def is_remote(self) -> bool:

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from posts.markup import COMMENT, plain_text, render_markdown
+from posts.markup import plain_text
 from posts.models import Comment, CommentFlag, HubSettings, Post
 
 # A bare address typed as text (not a link, but an invitation to copy one):
@@ -78,7 +78,14 @@ def has_blocked_word(text: str, hub: HubSettings) -> bool:
 
 
 def decide_status(
-    *, body: str, author, post: Post, hub: HubSettings, honeypot: str = "", is_edit: bool = False
+    *,
+    body: str,
+    body_html: str,
+    author,
+    post: Post,
+    hub: HubSettings,
+    honeypot: str = "",
+    is_edit: bool = False,
 ) -> str:
     if honeypot:
         return Comment.Status.SPAM
@@ -90,7 +97,7 @@ def decide_status(
         and not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists()
     ):
         return Comment.Status.PENDING
-    links = count_links(render_markdown(body, COMMENT))
+    links = count_links(body_html)
     if links > hub.link_limit or has_blocked_word(body, hub):
         return Comment.Status.PENDING
     return Comment.Status.APPROVED

@@ -429,3 +429,32 @@ def test_banned_fans_cannot_edit_their_comments(client, regular, post):
     assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.body == "hi"
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_comment_is_rendered_once_and_its_links_counted_from_that(
+    client, regular, post, monkeypatch, no_page_cache, edit
+):
+    import posts.models
+
+    renders = []
+    real = posts.models.render_markdown
+
+    def counted(text, *args, **kwargs):  # the real renderer, counted
+        renders.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(posts.models, "render_markdown", counted)
+    client.force_login(regular)
+    body = "Three links: [a](https://a.example) [b](https://b.example) [c](https://c.example)"
+    if edit:
+        mine = Comment.objects.create(post=post, author=regular, body="first", status="approved")
+        renders.clear()
+        client.post(reverse("comment_edit", args=[mine.pk]), {"body": body})
+    else:
+        say(client, post, body)
+    assert renders == [body]
+    comment = Comment.objects.get(body=body)
+    # Over the hub's limit of 2 links, counted in that one rendering: held.
+    assert comment.status == Comment.Status.PENDING
+    assert comment.body_html.count('rel="nofollow ugc noopener"') == 3

@@ -2,6 +2,7 @@
 
 import pytest
 
+from posts.markup import COMMENT, render_markdown
 from posts.models import Comment, HubSettings
 from posts.moderation import decide_status, flag
 from tests.conftest import make_user
@@ -25,7 +26,8 @@ def regular(fan, post):
 
 
 def decide(body, author, post, hub, **kw):
-    return decide_status(body=body, author=author, post=post, hub=hub, **kw)
+    html = render_markdown(body, COMMENT)
+    return decide_status(body=body, body_html=html, author=author, post=post, hub=hub, **kw)
 
 
 def test_defaults(hub):

@@ -1,6 +1,7 @@
 """A small fixed-window rate limiter on the cache (Redis in production, so every
 gunicorn process shares the same counts)."""
 
+import contextlib
 import time
 
 from django.core.cache import cache
@@ -16,10 +17,21 @@ def allow(scope: str, ident: object, limits: list[tuple[int, int]]) -> bool:
     counted = []
     for count, seconds in limits:
         key = f"rl:{scope}:{ident}:{seconds}:{now // seconds}"
-        cache.add(key, 0, timeout=seconds + 1)
-        counted.append((key, cache.incr(key) <= count))
+        counted.append((key, _count(key, seconds + 1) <= count))
     if all(ok for _, ok in counted):
         return True
     for key, _ in counted:
-        cache.decr(key)
+        with contextlib.suppress(ValueError):  # gone meanwhile: nothing to take back
+            cache.decr(key)
     return False
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the window's counter. A key evicted or flushed between `add` and
+    `incr` makes `incr` raise ValueError: then this action is the window's first."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=timeout)
+        return 1

@@ -82,6 +82,55 @@ def _watch_for_reporter(context):
     return context
 
 
+class _FormRuns:
+    """Which forms' browser tests (`@pytest.mark.form(name)`) passed with JavaScript on,
+    seen at run time from the contexts each test made. tests/e2e/test_form_coverage.py
+    checks every form has such a test; this checks one of them really ran with it."""
+
+    current: pytest.Item | None = None
+    javascript: dict[str, set[bool]] = {}
+
+    @classmethod
+    def context_made(cls, javascript: bool) -> None:
+        if cls.current is not None:
+            cls.current.javascript_runs.add(javascript)
+
+
+@pytest.fixture(autouse=True)
+def _record_javascript(request):
+    _FormRuns.current = request.node
+    request.node.javascript_runs = set()
+    yield
+    _FormRuns.current = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when == "call" and report.passed:
+        for mark in item.iter_markers("form"):
+            for name in mark.args:
+                runs = _FormRuns.javascript.setdefault(name, set())
+                runs.update(getattr(item, "javascript_runs", set()))
+
+
+def pytest_sessionfinish(session):
+    """When every form's tests ran (the whole suite, as CI runs it), fail the run for
+    a form none of whose passing tests had JavaScript on."""
+    from tests.e2e.test_form_coverage import FORMS, NOT_POSTED
+
+    forms = set(FORMS) - NOT_POSTED
+    if not forms <= set(_FormRuns.javascript):
+        return  # a part of the suite: not every form's tests ran
+    without = sorted(name for name in forms if True not in _FormRuns.javascript[name])
+    if without:
+        session.config.get_terminal_writer().line(
+            "Forms with no passing browser test run with JavaScript on: " + ", ".join(without),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -94,7 +143,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         # Every context, however a test makes it, settles before it closes.
         new_context = browser.new_context
-        browser.new_context = lambda *a, **kw: _watch_for_reporter(new_context(*a, **kw))
+
+        def watched_context(*args, **kwargs):
+            _FormRuns.context_made(kwargs.get("java_script_enabled", True))
+            return _watch_for_reporter(new_context(*args, **kwargs))
+
+        browser.new_context = watched_context
         BrowserContext.close = _settle_before_close(BrowserContext.close, _ServerActivity())
         yield browser
         browser.close()

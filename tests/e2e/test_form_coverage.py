@@ -12,7 +12,9 @@ checked both ways against what the site really has:
 
 Then every name in FORMS must be carried by `@pytest.mark.form("<name>")` on a test
 in tests/e2e/ (found by reading the test files, so this runs without collecting or
-running the browser tests themselves).
+running the browser tests themselves). And when the whole suite runs, as CI runs it,
+tests/e2e/conftest.py fails the run for any form none of whose passing marked tests
+made a browser context with JavaScript on (seen at run time, not declared).
 """
 
 import ast

@@ -181,17 +181,31 @@ class PostQuerySet(PageContentQuerySet):
 
     def visible_to(self, user) -> "PostQuerySet":
         """Published posts this user may read in full."""
-        if user.is_authenticated and (user.is_staff or user.is_superuser):
-            return self.published()
-        if user.is_authenticated:
-            # Subqueries, not joins, so no row is repeated. `follows` is fans.Follow's
-            # reverse name: a lookup, not an import.
-            return self.published().filter(
-                Q(visibility=Post.Visibility.PUBLIC)
-                | Q(artist__in=Artist.objects.filter(members=user).values("pk"))
-                | Q(artist__in=Artist.objects.filter(follows__user=user).values("pk"))
-            )
-        return self.public()
+        readable = _readable_by(user)
+        return self.published() if readable is None else self.published().filter(readable)
+
+    def listed_for(self, user) -> "PostQuerySet":
+        """Published posts as the lists show them to this user: every one, each
+        marked `locked` when it is followers-only and they may not read it (a locked
+        card: title, date and "Follow to listen", never its content)."""
+        readable = _readable_by(user)
+        locked = models.Value(False) if readable is None else ~readable
+        return self.published().annotate(
+            locked=models.ExpressionWrapper(locked, output_field=models.BooleanField())
+        )
+
+
+def _readable_by(user) -> Q | None:
+    """Which published posts a user may read in full (None: all of them)."""
+    if user.is_authenticated and (user.is_staff or user.is_superuser):
+        return None
+    readable = Q(visibility=Post.Visibility.PUBLIC)
+    if user.is_authenticated:
+        # Subqueries, not joins, so no row is repeated. `follows` is fans.Follow's
+        # reverse name: a lookup, not an import.
+        readable |= Q(artist__in=Artist.objects.filter(members=user).values("pk"))
+        readable |= Q(artist__in=Artist.objects.filter(follows__user=user).values("pk"))
+    return readable
 
 
 class Post(models.Model):

@@ -55,7 +55,7 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return with_comment_counts(
-            Post.objects.visible_to(self.request.user).select_related("artist")
+            Post.objects.listed_for(self.request.user).select_related("artist")
         )
 
     def get_context_data(self, **kwargs):
@@ -73,7 +73,7 @@ class ArtistView(ListView):
             Artist.objects.annotate(follower_count=Count("follows")), slug=self.kwargs["slug"]
         )
         return with_comment_counts(
-            Post.objects.visible_to(self.request.user)
+            Post.objects.listed_for(self.request.user)
             .filter(artist=self.artist)
             .select_related("artist")
         )

@@ -98,6 +98,39 @@ def test_without_javascript_a_card_links_to_the_post_player(open_page, two_mixes
     assert page.url.endswith(two_mixes[0].get_absolute_url() + "#player")
 
 
+@pytest.mark.form("follow")
+def test_a_locked_card_says_follow_to_listen_and_plays_once_followed(open_page, two_mixes):
+    locked = two_mixes[0]
+    Post.objects.filter(pk=locked.pk).update(visibility=Post.Visibility.FOLLOWERS)
+    lock = "Locked: for followers of Juniper Lane"
+    # A visitor: the lock and a way to sign up, at phone and desktop widths, light and dark.
+    for scheme in ("light", "dark"):
+        for width in (390, 1280):
+            visitor = open_page(scheme=scheme, width=width)
+            visitor.goto("/")
+            assert visitor.get_by_role("img", name=lock).is_visible()
+            assert visitor.get_by_role("link", name="Follow to listen “Night drive”").is_visible()
+            assert visitor.get_by_role("button", name="Play “Night drive”").count() == 0
+            SHOTS.mkdir(exist_ok=True)
+            visitor.screenshot(path=SHOTS / f"locked-card-{scheme}-{width}.png", full_page=True)
+    # A signed-in fan who does not follow: one click follows, and the card plays.
+    fan = User.objects.create_user("fan@example.com", "a-long-demo-password")
+    fan.emailaddress_set.create(email=fan.email, verified=True, primary=True)
+    page = open_page(user=fan)
+    page.goto("/")
+    assert page.get_by_role("img", name=lock).is_visible()
+    assert page.get_by_role("button", name="Play “Night drive”").count() == 0
+    page.get_by_role("button", name="Follow to listen “Night drive”").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("You follow Juniper Lane").is_visible()
+    assert page.get_by_role("img", name=lock).count() == 0
+    play = page.get_by_role("button", name="Play “Night drive”")
+    play.click()
+    wait_for_js(page, "document.querySelector('body > audio').currentTime > 0.3")
+    assert play.get_attribute("aria-pressed") == "true"
+    assert page.problems == []
+
+
 def test_dark_mode_follows_the_device_and_keeps_the_accent_readable(open_page, two_mixes):
     page = open_page(scheme="dark")
     page.goto("/")

@@ -24,10 +24,10 @@ def posts(make_post):
     }
 
 
-def test_home_lists_only_published_public_posts(client, posts):
+def test_home_lists_published_posts_followers_only_ones_locked(client, posts):
     page = client.get(reverse("home")).content.decode()
-    assert "Out now" in page
-    for hidden in ("Secret draft", "Next week", "For followers"):
+    assert "Out now" in page and "For followers" in page  # locked: tests/posts/test_locked_cards.py
+    for hidden in ("Secret draft", "Next week"):
         assert hidden not in page
 
 

@@ -145,6 +145,32 @@ def test_dark_mode_follows_the_device_and_keeps_the_accent_readable(open_page, t
     )
 
 
+def test_the_waveform_tile_follows_light_and_dark(open_page, two_mixes):
+    from posts.audio import make_waveform
+
+    for post in two_mixes:
+        make_waveform(post.mixes.get().pk)
+    grounds = {"light": "rgb(250, 247, 242)", "dark": "rgb(22, 20, 18)"}
+    for scheme, ground in grounds.items():
+        for width in (390, 1280):
+            page = open_page(scheme=scheme, width=width)
+            page.goto("/")
+            tile = page.locator(".card__media--waveform img").first
+            tile.scroll_into_view_if_needed()
+            wait_for_js(page, "document.querySelector('.card__media--waveform img').complete")
+            assert tile.evaluate("i => i.naturalWidth") == 1200
+            # The PNG is transparent: what shows around the bars is the page's ground.
+            assert tile.evaluate("i => getComputedStyle(i).backgroundColor") == ground
+            SHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=SHOTS / f"waveform-card-{scheme}-{width}.png", full_page=True)
+    # An artist who chose a dark base: dark for everyone, the tile too.
+    Artist.objects.update(base="dark")
+    page = open_page(scheme="light")
+    page.goto("/")
+    tile = page.locator(".card__media--waveform img").first
+    assert tile.evaluate("i => getComputedStyle(i).backgroundColor") == grounds["dark"]
+
+
 def test_an_artist_who_chose_dark_is_dark_for_everyone(open_page, two_mixes):
     Artist.objects.update(accent="#ffcc66", base="dark")
     page = open_page(scheme="light")

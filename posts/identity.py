@@ -73,28 +73,16 @@ def accents(accent: str, base: str) -> dict[str, str]:
     return {"light": accent, "dark": nearest_passing(accent, "dark")}
 
 
-# Raise it when theme_css() writes something new: browsers keep theme.css a year.
-THEME_VERSION = 2
-
-# The light waveform tile (see site.css) on a base the artist chose, whatever the device.
-WAVEFORM_FILTER = {
-    "dark": ".card__media--waveform img { filter: invert(1) hue-rotate(180deg); }\n",
-    "light": ".card__media--waveform img { filter: none; }\n",
-}
-
-
 def theme_css(accent: str, base: str) -> str:
     """The artist's stylesheet: a few custom properties read by site.css."""
     colours = accents(accent, base)
     scheme = {"light": "light", "dark": "dark"}.get(base, "light dark")
-    waveform = WAVEFORM_FILTER.get(base, "")
     return (
         ":root {\n"
         f"  color-scheme: {scheme};\n"
         f"  --accent-light: {colours['light']};\n"
         f"  --accent-dark: {colours['dark']};\n"
         "}\n"
-        f"{waveform}"
     )
 
 

@@ -159,9 +159,8 @@ class Artist(models.Model):
 
     @property
     def theme_key(self) -> str:
-        """Changes when the look changes (or what posts/identity.py writes for it, by
-        THEME_VERSION): the theme stylesheet's cache buster."""
-        return f"{self.accent.lstrip('#') or 'default'}-{self.base}-{identity.THEME_VERSION}"
+        """Changes when the look changes: the theme stylesheet's cache buster."""
+        return f"{self.accent.lstrip('#') or 'default'}-{self.base}"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -45,7 +45,8 @@ def need(path: Path, what: str) -> None:
 
 @pytest.fixture
 def site(transactional_db):
-    """One artist with a face, a note and a mix with comments, a fan who follows."""
+    """One artist with a face, a note, a mix with comments and a followers-only mix, and
+    a fan who follows."""
     artist = Artist.objects.create(
         name="Juniper Lane", slug="juniper-lane", bio="Night songs from a small room."
     )
@@ -77,6 +78,18 @@ def site(transactional_db):
     )
     version = make_mix(mix, "wav", seconds=4, version="v1")
     make_waveform(version.pk)
+    # Followers only: a locked card, with its lock and "Follow to listen", on the
+    # anonymous home and artist pages.
+    locked = Post.objects.create(
+        artist=artist,
+        title="Back room take",
+        body="For the ones who stayed.",
+        kind=Post.Kind.MIX,
+        visibility=Post.Visibility.FOLLOWERS,
+        status="published",
+        published_at=now - timezone.timedelta(hours=3),
+    )
+    make_waveform(make_mix(locked, "wav", seconds=2, version="v1").pk)
     Comment.objects.create(
         post=mix, author=fan, body="This bit!", status="approved", at_seconds=2, mix=version
     )

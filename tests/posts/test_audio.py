@@ -104,11 +104,35 @@ def test_the_waveform_png_is_a_link_preview_sized_picture():
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG" and image.size == (1200, 630)
 
-        # Quiet on the left, loud on the right: count the bars' dark pixels.
+        # Quiet on the left, loud on the right: count the bars' opaque pixels.
         def ink(xs):
-            return sum(1 for x in xs for y in range(630) if image.getpixel((x, y))[1] < 100)
+            return sum(1 for x in xs for y in range(630) if image.getpixel((x, y))[3] > 0)
 
         assert ink(range(60, 120)) * 3 < ink(range(1080, 1140))
+
+
+def contrast(a, b) -> float:
+    def luminance(rgb):
+        r, g, b = (c / 255 for c in rgb[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, dark = sorted([luminance(a), luminance(b)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_waveform_reads_on_light_and_dark_grounds():
+    """No light tile in dark mode: the ground is transparent and the bars a mid-tone
+    that stands out on the site's light and dark backgrounds (and a white email)."""
+    png = waveform_png([0.5] * 1000)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.mode == "RGBA"
+        assert image.getpixel((5, 5))[3] == 0 and image.getpixel((600, 20))[3] == 0
+        bar = image.getpixel((600, 315))
+        assert bar[3] == 255
+    for ground in ["#faf7f2", "#ffffff", "#161412", "#211e1b"]:
+        rgb = tuple(int(ground[i : i + 2], 16) for i in (1, 3, 5))
+        assert contrast(bar, rgb) >= 3.9, ground
 
 
 @pytest.mark.parametrize(

@@ -167,14 +167,14 @@ def test_an_edited_post_shows_on_the_very_next_request(client, urls, post):
 
 def test_a_post_turned_followers_only_is_locked_on_the_very_next_request(client, urls, post):
     assert "Listen to the bridge" in page(client, urls["post"])
-    assert "The mix" in page(client, urls["home"])
+    assert "Listen to the bridge" in page(client, urls["home"])
     post.visibility = Post.Visibility.FOLLOWERS
     post.save()
     response = client.get(urls["post"])
     assert response.status_code == 403
     assert "Listen to the bridge" not in response.content.decode()
-    home = page(client, urls["home"])  # its card: the title and the lock only
-    assert "Follow to read" in home and "Listen to the bridge" not in home
+    home = page(client, urls["home"])
+    assert "card--locked" in home and "Listen to the bridge" not in home
 
 
 def test_a_followers_only_post_is_never_cached_for_anyone(client, fan, artist, make_post):

@@ -24,68 +24,11 @@ def posts(make_post):
     }
 
 
-def test_home_lists_published_posts_and_only_the_title_of_followers_only_ones(client, posts):
+def test_home_lists_published_posts_followers_only_ones_locked(client, posts):
     page = client.get(reverse("home")).content.decode()
-    assert "Out now" in page and posts["public"].body in page
+    assert "Out now" in page and "For followers" in page  # locked: tests/posts/test_locked_cards.py
     for hidden in ("Secret draft", "Next week"):
         assert hidden not in page
-    assert "For followers" in page and "Follow to read" in page
-    assert posts["followers"].body not in page
-
-
-def card_of(page: str, title: str) -> str:
-    """The HTML of the card whose title is `title`."""
-    end = page.index(f">{title}</a></h2>")
-    start = page.rindex('<article class="card', 0, end)
-    return page[start : page.index("</article>", end)]
-
-
-@pytest.fixture
-def locked_mix(make_post):
-    from tests.audio import make_mix
-
-    post = make_post(
-        title="Night drive",
-        kind=Post.Kind.MIX,
-        body="The secret lyric",
-        visibility=Post.Visibility.FOLLOWERS,
-    )
-    make_mix(post, seconds=0.5)
-    return post
-
-
-@pytest.mark.parametrize("who", ["anonymous", "fan"])
-def test_a_followers_only_mix_is_a_locked_card_for_whoever_cannot_hear_it(
-    client, fan, artist, locked_mix, who
-):
-    if who == "fan":
-        client.force_login(fan)
-    for url in (reverse("home"), artist.get_absolute_url()):
-        page = client.get(url).content.decode()
-        card = card_of(page, "Night drive")
-        assert "card--locked" in card and "Followers only" in card
-        assert 'class="badge__lock"' in card
-        assert "Follow to listen" in card
-        # Never the content: no excerpt, no audio, no player, no waveform, no count.
-        assert "The secret lyric" not in page
-        assert "/mixes/" not in page and "data-card-play" not in page
-        assert "waveform" not in card and "comment" not in card
-
-
-@pytest.mark.parametrize("who", ["follower", "member", "staff"])
-def test_whoever_may_hear_a_followers_only_mix_gets_its_card_player(
-    client, fan, member, staff, artist, locked_mix, who
-):
-    from fans.models import Follow
-
-    user = {"follower": fan, "member": member, "staff": staff}[who]
-    if who == "follower":
-        Follow.objects.create(user=fan, artist=artist)
-    client.force_login(user)
-    card = card_of(client.get(artist.get_absolute_url()).content.decode(), "Night drive")
-    assert "card--locked" not in card and "Follow to listen" not in card
-    assert "data-card-play" in card and "The secret lyric" in card
-    assert f"/mixes/{locked_mix.mixes.get().pk}." in card
 
 
 def test_artist_page_shows_bio_and_published_posts(client, artist, posts):
@@ -190,13 +133,12 @@ def test_list_pages_cost_the_same_queries_for_3_or_60_posts(
     # with its follower count, 1 count for the paginator, 1 page of posts with their
     # artist joined and comments counted, 1 for the hub settings behind the follow
     # button's promise.
-    # Followers-only posts among them show locked: no query more either.
     expected = 5
     for _ in range(3):
         make_post()
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
-    for n in range(57):
-        make_post(visibility=Post.Visibility.FOLLOWERS if n % 2 else Post.Visibility.PUBLIC)
+    for _ in range(57):
+        make_post()
     with django_assert_num_queries(expected):
         client.get(url)

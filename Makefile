@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-prod run site-url test lint lock clean bench
+.PHONY: install install-prod run site-url test lint lock clean bench lighthouse
 
 $(STAMP): requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: $(STAMP) $(AUDIT_TOOLS)
 # Prints each ratio against its goal; fails when one misses.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Lighthouse (pinned with the audit tools) on every page, mobile and desktop, served
+# with production settings on the demo data; fails below 100. Slow: not in `make test`.
+lighthouse: $(STAMP) $(AUDIT_TOOLS)
+	$(BIN)/python tools/lighthouse.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -128,7 +128,7 @@ def main() -> int:
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "fanhub.wsgi",
+            "tools.lighthouse_wsgi",
             "-b",
             f"127.0.0.1:{PORT}",
             "-w",

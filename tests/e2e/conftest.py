@@ -172,6 +172,46 @@ class Problems(list):
             self.append(f"failed: {request.url} {request.failure}")
 
 
+def sign_in(page, user, base_url: str) -> None:
+    """Give the page's browser context a session of `user` (no login form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
+
+
+@pytest.fixture
+def open_page(browser, live_server, transactional_db):
+    """Fresh browser contexts, each signed in as `user` when given, recording what
+    goes wrong in `page.problems`; all closed after the test."""
+    contexts = []
+
+    def make(user=None, js: bool = True, viewport=DESKTOP, scheme: str = "light"):
+        context = browser.new_context(
+            viewport=viewport,
+            base_url=live_server.url,
+            java_script_enabled=js,
+            color_scheme=scheme,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        problems = Problems()
+        page = problems.watch(context.new_page())
+        page.problems = problems
+        if user is not None:
+            sign_in(page, user, live_server.url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
 def viewport(request):
     return request.param

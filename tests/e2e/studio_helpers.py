@@ -4,12 +4,11 @@ artist chooses (made at test time by tests/audio.py and tests/images.py)."""
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.test import Client
 
 from fans.models import User
 from posts.models import Artist
 from tests.audio import audio_bytes
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, sign_in  # noqa: F401 (the studio tests' import)
 from tests.images import image_bytes
 
 PASSWORD = "a-long-demo-password"
@@ -21,16 +20,6 @@ def make_member(artist: Artist, email: str = "artist@example.com") -> User:
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     artist.members.add(user)
     return user
-
-
-def sign_in(page, user: User, base_url: str) -> None:
-    """Give the page's browser context a session of `user`."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
-    )
 
 
 def open_studio(browser, live_server, user: User, js: bool = True, **options):

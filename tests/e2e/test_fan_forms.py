@@ -22,7 +22,7 @@ from fans.models import DigestPreference, Follow, User
 from fans.tokens import RESUME, UNSUBSCRIBE, make_token
 from posts.models import Comment
 from tests.conftest import make_user
-from tests.e2e.conftest import DESKTOP, Problems
+from tests.e2e.conftest import Problems
 from tests.images import image_bytes
 
 pytestmark = pytest.mark.e2e
@@ -34,36 +34,6 @@ STATUS = "ul.messages"
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
 def js(request) -> bool:
     return request.param
-
-
-@pytest.fixture
-def open_page(browser, live_server, transactional_db):
-    """A fresh browser context (desktop width), signed in as `user` when given."""
-    contexts = []
-
-    def make(user: User | None = None, js: bool = True, viewport=DESKTOP):
-        context = browser.new_context(
-            viewport=viewport,
-            base_url=live_server.url,
-            java_script_enabled=js,
-            accept_downloads=True,
-        )
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-            )
-        problems = Problems()
-        page = problems.watch(context.new_page())
-        page.problems = problems
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ players; screenshots of each page light and dark at phone and desktop widths."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from fans.models import User
@@ -19,33 +17,14 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
-def open_page(browser, live_server, transactional_db, viewport):
-    contexts = []
+def open_page(open_page, viewport):
+    """The shared open_page at this test's viewport (desktop, then phone), or `width`."""
 
-    def make(user=None, js=True, scheme="light", width=None):
+    def make(width=None, **kwargs):
         size = dict(viewport) if width is None else {"width": width, "height": 900}
-        context = browser.new_context(
-            viewport=size,
-            base_url=live_server.url,
-            java_script_enabled=js,
-            color_scheme=scheme,
-        )
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-            )
-        problems = Problems()
-        page = problems.watch(context.new_page())
-        page.problems = problems
-        return page
+        return open_page(viewport=size, **kwargs)
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
 @pytest.fixture

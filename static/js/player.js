@@ -185,7 +185,7 @@
       });
       markers.append(marker);
     });
-    markers.hidden = !markers.childElementCount;
+    markers.classList.toggle("player__markers--none", !markers.childElementCount);
   }
 
   // Enhance: one audio element for every version; the plain ones go.
@@ -193,7 +193,6 @@
     const fallback = item.querySelector("audio");
     if (fallback) fallback.remove();
   });
-  ui.hidden = false;
   root.classList.add("player--enhanced");
 
   playButton.addEventListener("click", () => {

@@ -114,8 +114,25 @@ def test_without_javascript_every_version_has_plain_controls(browser, live_serve
     page.goto(mix_post.get_absolute_url())
     players = page.locator("audio[controls]")
     assert players.count() == 2
+    assert players.nth(0).is_visible() and players.nth(1).is_visible()
     assert page.locator("[data-player-ui]").is_hidden()
     context.close()
+
+
+def test_nothing_on_the_page_moves_when_the_player_starts(page, mix_post):
+    # The page is laid out from its first paint as player.js leaves it; before, the
+    # version list jumped down by the player's height (Lighthouse: a shift of 0.17).
+    page.add_init_script(
+        "window.shifts = [];"
+        "new PerformanceObserver((list) => window.shifts.push(...list.getEntries()))"
+        ".observe({ type: 'layout-shift', buffered: true });"
+    )
+    page.goto(mix_post.get_absolute_url())
+    wait_for_js(page, "document.querySelector('.player--enhanced')")
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate("window.shifts.map((shift) => shift.value)") == []
+    assert page.get_by_role("heading", name="v1").is_hidden()  # one version shows at a time
+    assert page.problems == []
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.db.models import ExpressionWrapper, Q, Value
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.text import Truncator, slugify
 
 from posts import identity, pagecache
@@ -168,6 +168,8 @@ class Artist(models.Model):
 
     def has_member(self, user) -> bool:
         """May this user act for this artist? (`for_member`: members and superusers.)"""
+        if not user.is_authenticated:  # most page views: no query to build
+            return False
         return Artist.objects.for_member(user).filter(pk=self.pk).exists()
 
 
@@ -283,6 +285,7 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
+        self.__dict__.pop("excerpt", None)  # from the new text on
         if not self.slug:
             self.slug = _unique_slug(Post.objects.filter(artist_id=self.artist_id), self.title)
         super().save(*args, **kwargs)
@@ -339,7 +342,7 @@ class Post(models.Model):
             return "Draft"
         return "Published" if self.is_live else "Scheduled"
 
-    @property
+    @cached_property  # a post page shows it three times (description, og, twitter)
     def excerpt(self) -> str:
         """The start of the text as a reader sees it: plain, never HTML, so templates
         escape it once ("R&B", not "R&amp;B"), with paragraphs and list items apart."""
@@ -479,6 +482,8 @@ MAX_DIGEST_ITEMS = 20
 class HubSettings(models.Model):
     """The one row of settings the admin tunes. Code enforces the hard limits."""
 
+    objects = PageContentQuerySet.as_manager()  # an update() renews the cached row too
+
     first_comment_moderation = models.BooleanField(
         default=True, help_text="Hold a fan's first comment for review before it appears."
     )
@@ -527,8 +532,9 @@ class HubSettings(models.Model):
 
     @classmethod
     def load(cls) -> "HubSettings":
-        hub, _ = cls.objects.get_or_create(pk=1)
-        return hub
+        """The row, kept with the page cache's version like the header's artist: every
+        post page and digest pass reads it, and saving it renews that version."""
+        return pagecache.remembered("hub-settings", lambda: cls.objects.get_or_create(pk=1)[0])
 
     @property
     def digest_floor(self) -> timedelta:

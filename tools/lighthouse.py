@@ -63,6 +63,7 @@ def production_env() -> dict:
         # Lighthouse talks plain HTTP to a local port: no TLS redirect, no HSTS.
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",  # the scores, not a line per request
     )
     return env
 

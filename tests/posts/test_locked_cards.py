@@ -165,20 +165,20 @@ def test_locked_cards_cost_no_query_per_card(
     client, artist, fan, make_post, django_assert_num_queries, no_page_cache
 ):
     # A signed-in fan who follows nobody, on a second visit (the first also stamps
-    # when they were last seen, and remembers the hub's one artist): 1 session, 1 user,
-    # 1 artist with its follower count, 1 paginator count, 1 page of posts
-    # (locked or not, in the same query), 1 verified email (asked once, for every
-    # card's follow button), and for the header and the follow button 2 memberships,
-    # 1 follow, 1 digest preference, 1 hub settings: whatever the number of locked cards.
+    # when they were last seen, and remembers the hub's one artist and settings):
+    # 1 session, 1 user, 1 artist with its follower count, 1 paginator count, 1 page
+    # of posts (locked or not, in the same query), 1 verified email (asked once, for
+    # every card's follow button), and for the header and the follow button
+    # 2 memberships, 1 follow, 1 digest preference: whatever the number of locked cards.
     client.force_login(fan)
     for _ in range(3):
         make_post(visibility=Post.Visibility.FOLLOWERS)
     client.get("/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get("/").status_code == 200
     for _ in range(20):
         make_post(visibility=Post.Visibility.FOLLOWERS)
     client.get("/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         page = client.get("/").content.decode()
     assert page.count("card--locked") == 12

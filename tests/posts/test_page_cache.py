@@ -327,3 +327,28 @@ def test_the_headers_artist_costs_no_query_until_something_changes(client, fan, 
     # A second artist: a hub of several wears the site's name.
     Artist.objects.create(name="The Other Band", slug="other-band")
     assert header_name(client) == "Fanhub"
+
+
+# The hub settings, kept the same way (every post page and digest pass reads them)
+
+
+def settings_queries() -> tuple[HubSettings, int]:
+    with CaptureQueriesContext(connection) as captured:
+        hub = HubSettings.load()
+    return hub, sum('FROM "posts_hubsettings"' in q["sql"] for q in captured)
+
+
+def test_the_hub_settings_cost_no_query_until_they_change(db):
+    HubSettings.load()
+    hub, queries = settings_queries()
+    assert (hub.link_limit, queries) == (2, 0)
+
+    # A change, by the admin's save or by a bulk update, is read on the very next load.
+    hub.link_limit = 5
+    hub.save()
+    hub, queries = settings_queries()
+    assert (hub.link_limit, queries) == (5, 1)
+    HubSettings.objects.update(link_limit=0)
+    hub, queries = settings_queries()
+    assert (hub.link_limit, queries) == (0, 1)
+    assert settings_queries()[1] == 0

@@ -482,8 +482,6 @@ MAX_DIGEST_ITEMS = 20
 class HubSettings(models.Model):
     """The one row of settings the admin tunes. Code enforces the hard limits."""
 
-    objects = PageContentQuerySet.as_manager()  # an update() renews the cached row too
-
     first_comment_moderation = models.BooleanField(
         default=True, help_text="Hold a fan's first comment for review before it appears."
     )
@@ -520,6 +518,8 @@ class HubSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DIGEST_ITEMS)],
         help_text=f"The rest is linked as “and N more on the site” (at most {MAX_DIGEST_ITEMS}).",
     )
+
+    objects = PageContentQuerySet.as_manager()  # an update() renews the cached row too
 
     class Meta:
         verbose_name = verbose_name_plural = "hub settings"

@@ -1,8 +1,7 @@
 """Public pages: home, artist, post (with its comments and player), and mix audio."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,14 +13,9 @@ from posts.forms import CommentForm
 from posts.models import Artist, Comment, CommentFlag, HubSettings, Mix, Post
 from posts.preferences import post_feedback
 from posts.ranges import file_response
-from posts.threads import comment_run
+from posts.threads import comment_run, thread_page
 
 PAGE_SIZE = 12
-THREADS_PER_PAGE = 20
-THREAD_FIELDS = [
-    *("post_id", "parent_id", "author_id", "mix_id", "body_html", "status", "by_artist"),
-    *("is_removed", "at_seconds", "created_at", "edited_at", "guest_name"),
-]
 
 
 def with_comment_counts(posts):
@@ -102,19 +96,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
-    # Only what the thread shows: loading a whole user (and the comment's Markdown)
-    # for each of up to a few hundred comments was a good part of the page's cost.
-    # The author's name as a column: a User object per comment cost as much again.
-    visible = (
-        Comment.objects.visible_to(user, post)
-        .only(*THREAD_FIELDS)
-        .annotate(author_name=F("author__display_name"))
-    )
-    threads = visible.filter(post=post, parent=None).prefetch_related(
-        # A plain list (to_attr): reading thread.replies.all() built a queryset per thread.
-        Prefetch("replies", queryset=visible, to_attr="visible_replies")
-    )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("comments"))
+    page = thread_page(Comment.objects.visible_to(user, post), post, request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
     pagecache.expire_by(request, post.comments_close_at(hub))
     # Comments this reader flagged show "Flagged" instead of the button.

@@ -400,11 +400,25 @@ def test_post_page_queries_do_not_grow_with_comments(
     with django_assert_num_queries(6):
         client.get(post.get_absolute_url())
     add(297)
+    # Replies from the fediverse and from a deleted account: named from the same query.
+    first = Comment.objects.filter(post=post, parent=None).order_by("created_at").first()
+    for n in range(2):
+        Comment.objects.create(
+            post=post,
+            parent=first,
+            body=f"from afar {n}",
+            status=Comment.Status.APPROVED,
+            remote_id=f"https://social.example/notes/{n}",
+            remote_author_name="@mona@social.example",
+            remote_author_url="https://social.example/users/mona",
+        )
+    Comment.objects.create(post=post, parent=first, body="bye", status=Comment.Status.APPROVED)
     with django_assert_num_queries(6):
         page = client.get(post.get_absolute_url()).content.decode()
     # 20 threads a page, with their replies (1 among the first 3 threads, 6 among
-    # the next 17); the rest on later pages. Authors are named from the same query.
-    assert page.count('<article class="comment') == 20 + 7
+    # the next 17, and the 3 above); the rest on later pages.
+    assert page.count('<article class="comment') == 20 + 7 + 3
+    assert page.count(">@mona@social.example</a>") == 2 and "deleted fan" in page
     assert "Later comments" in page
     assert '<strong class="comment__author">Fan 4</strong>' in page
 

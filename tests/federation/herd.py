@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bovine import BovineClient
@@ -85,7 +86,10 @@ class Herd:
             async with BovineClient(domain=self.base, secret=self.secret) as client:
                 return await work(client)
 
-        return asyncio.run(run())
+        # In a thread of its own: the browser tests leave Playwright's event loop
+        # running in this one, and asyncio.run() refuses to start inside it.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, run()).result(timeout=60)
 
     def me(self) -> dict:
         return self._client(lambda client: client.get(client.actor_id))

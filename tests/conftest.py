@@ -5,6 +5,7 @@
 - `staff` is an admin.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,18 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fresh_minute():
+    """Per-minute rate limits count in fixed windows (posts/ratelimit.py). A test that
+    fills one starts on a minute's first second, with the clock running, so its
+    window cannot turn over between two of its requests (live server included)."""
+    import time_machine
+
+    start = (int(time.time()) // 60 + 1) * 60 + 1
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_a_resume_link_ends_a_pause_but_not_an_unsubscribe(page, transactional_d
 
 
 @pytest.mark.form("comment_edit")
-def test_an_edit_over_the_rate_limit_keeps_the_text(page, artist, settings):
+def test_an_edit_over_the_rate_limit_keeps_the_text(page, artist, settings, fresh_minute):
     settings.FANHUB_COMMENTS_PER_MINUTE = 1
     fan = make_user("fan@example.com", display_name="A Fan")
     post = Post.objects.create(

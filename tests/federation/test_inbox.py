@@ -398,7 +398,7 @@ def test_malformed_activities_never_cause_an_error(client, remote, artist, mona,
     assert response.status_code < 500
 
 
-def test_key_fetches_per_server_are_limited(client, remote, artist, settings):
+def test_key_fetches_per_server_are_limited(client, remote, artist, settings, fresh_minute):
     settings.FEDERATION_KEY_FETCHES_PER_HOST_PER_MINUTE = 2
     names = ["ana", "ben", "cy"]
     uris = [remote.add_account(name) for name in names]

@@ -113,7 +113,7 @@ def test_an_empty_or_overlong_comment_is_refused_and_the_text_kept(client, regul
     assert "the limit is 5,000" in page and long_text.strip() in page
 
 
-def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settings):
+def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settings, fresh_minute):
     settings.FANHUB_COMMENTS_PER_MINUTE = 2
     client.force_login(regular)
     assert say(client, post, "one").status_code == 302
@@ -126,7 +126,7 @@ def test_rate_limit_answers_429_and_keeps_the_text(client, regular, post, settin
         assert say(client, post, "three, carefully typed").status_code == 302
 
 
-def test_edits_share_the_comment_rate_limit(client, regular, post, settings):
+def test_edits_share_the_comment_rate_limit(client, regular, post, settings, fresh_minute):
     settings.FANHUB_COMMENTS_PER_MINUTE = 3
     client.force_login(regular)
     say(client, post, "draft one")

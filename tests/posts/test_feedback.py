@@ -353,7 +353,7 @@ def test_the_artist_s_own_listening_is_not_counted(client, member, long_mix):
     assert not ListeningReport.objects.exists()
 
 
-def test_beacons_are_rate_limited_per_visitor(client, settings, long_mix):
+def test_beacons_are_rate_limited_per_visitor(client, settings, long_mix, fresh_minute):
     settings.FANHUB_LISTENING_PER_MINUTE = 3
     codes = [beacon(client, [report(long_mix, [0], 1.0)]).status_code for _ in range(4)]
     assert codes == [204, 204, 204, 429]

@@ -55,7 +55,9 @@ def test_pages_work_with_redis_down(client, post, redis_down):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_the_comment_limit_holds_per_process_with_redis_down(client, post, redis_down, settings):
+def test_the_comment_limit_holds_per_process_with_redis_down(
+    client, post, redis_down, settings, fresh_minute
+):
     settings.FANHUB_COMMENTS_PER_MINUTE = 2
     assert say(client, post, "one").status_code == 302
     assert say(client, post, "two").status_code == 302

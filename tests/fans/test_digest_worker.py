@@ -10,17 +10,9 @@ from django.db import connection
 from fans import delivery, tasks
 from fans.models import DigestDelivery
 from tests.fans.test_digests import make_follower, publish
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition, timeout: float = 20.0) -> None:
-    """The worker runs in another thread: wait (bounded) for what it should do."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the worker did not get there in time")
-        time.sleep(0.05)
 
 
 def test_beats_pass_through_the_worker_delivers_digests(artist, smtp, celery_worker):

@@ -19,6 +19,7 @@ from pathlib import Path
 from bovine import BovineClient
 
 from tests.fans.conftest import free_port
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -143,10 +144,11 @@ class Herd:
 
         return self._client(work)
 
-    def wait_for(self, predicate, timeout: float = 30) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while True:
+    def wait_for(self, predicate) -> list[dict]:
+        """The inbox, once `predicate(inbox)` holds (its server delivers in the background)."""
+
+        def inbox_ready():
             items = self.inbox()
-            if predicate(items) or time.monotonic() > deadline:
-                return items
-            time.sleep(0.3)
+            return items if predicate(items) else None
+
+        return wait_for(inbox_ready, seconds=30, every=0.3)

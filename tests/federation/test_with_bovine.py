@@ -9,14 +9,9 @@ import pytest
 from django.utils import timezone
 
 from federation.models import Delivery, RemoteFollower
-from posts.models import Artist, Comment, Post
+from posts.models import Comment, Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def artist(db):
-    return Artist.objects.create(name="Juniper Lane", slug="juniper-lane", bio="Night songs.")
 
 
 def publish(artist, title, **fields) -> Post:

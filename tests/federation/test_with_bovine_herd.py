@@ -5,15 +5,13 @@ post and a draft never reach it. Everything on that side is the herd's own code
 (WebFinger, signing, delivery, checking our signatures): the test only uses its
 client-to-server API, as a fan's app would. Our side runs a real Celery worker."""
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from federation.models import Delivery, RemoteFollower
-from posts.models import Artist, Comment, Post
+from posts.models import Comment, Post
 from tests.federation.herd import Herd
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,23 +24,12 @@ def herd(tmp_path, settings):
     server.stop()
 
 
-@pytest.fixture
-def artist(db):
-    return Artist.objects.create(name="Juniper Lane", slug="juniper-lane", bio="Night songs.")
-
-
-def publish(artist, title, **fields) -> Post:
-    fields.setdefault("status", Post.Status.PUBLISHED)
-    fields.setdefault("published_at", timezone.now() - timedelta(minutes=1))
-    return Post.objects.create(artist=artist, title=title, body=f"{title}, *in words*.", **fields)
-
-
 def of_type(items: list[dict], kind: str) -> list[dict]:
     return [item for item in items if item.get("type") == kind]
 
 
 def test_a_herd_account_follows_receives_replies_and_unfollows(
-    site, herd, federation_worker, artist
+    site, herd, federation_worker, artist, make_post
 ):
     actor_id = f"{site.url}/artists/juniper-lane/"
 
@@ -60,9 +47,9 @@ def test_a_herd_account_follows_receives_replies_and_unfollows(
     assert follower.actor.uri == herd.me()["id"]
 
     # A followers-only post and a draft first, then a public post: only that arrives.
-    publish(artist, "Only for fans", visibility=Post.Visibility.FOLLOWERS)
-    publish(artist, "Not yet", status=Post.Status.DRAFT, published_at=None)
-    post = publish(artist, "New rough mix")
+    make_post(title="Only for fans", visibility=Post.Visibility.FOLLOWERS)
+    make_post(title="Not yet", status=Post.Status.DRAFT)
+    post = make_post(title="New rough mix", body="New rough mix, *in words*.")
     post_id = f"{site.url}{post.get_absolute_url()}"
     items = herd.wait_for(lambda items: of_type(items, "Create"))
     [created] = of_type(items, "Create")
@@ -73,7 +60,7 @@ def test_a_herd_account_follows_receives_replies_and_unfollows(
 
     # A reply written on the herd becomes a comment, held for review as a first one.
     herd.reply(post_id, to=actor_id, content="<p>Lovely bridge!</p>")
-    comment = wait_for_comment(post)
+    comment = wait_for(Comment.objects.filter(post=post).first)
     assert comment.status == Comment.Status.PENDING
     assert comment.remote_author_url == herd.me()["id"]
     assert "Lovely bridge!" in comment.body_html
@@ -84,22 +71,8 @@ def test_a_herd_account_follows_receives_replies_and_unfollows(
 
     # Unfollow: the follower is gone, and the next post is delivered to nobody.
     herd.unfollow(follow_id)
-    wait_until(lambda: not RemoteFollower.objects.filter(artist=artist).exists())
+    wait_for(lambda: not RemoteFollower.objects.filter(artist=artist).exists())
     before = Delivery.objects.count()
-    publish(artist, "After you left")
+    make_post(title="After you left")
     assert Delivery.objects.count() == before
     assert "After you left" not in str(herd.inbox())
-
-
-def wait_until(condition, timeout: float = 30):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
-def wait_for_comment(post: Post) -> Comment:
-    wait_until(lambda: Comment.objects.filter(post=post).exists())
-    return Comment.objects.get(post=post)

@@ -21,6 +21,13 @@ def test_excerpt_is_the_text_as_typed(post):
     assert post.excerpt == f"{TYPED} · More soon."
 
 
+def test_an_edit_gives_the_same_post_object_its_new_excerpt(post):
+    assert post.excerpt == f"{TYPED} · More soon."  # computed once, then kept
+    post.body = "Second take."
+    post.save()
+    assert post.excerpt == "Second take."
+
+
 def test_cards_escape_it_once(client, post):
     page = client.get(reverse("home")).content.decode()
     assert f'<p class="card__excerpt">{ESCAPED_ONCE} · More soon.</p>' in page

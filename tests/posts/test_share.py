@@ -15,7 +15,7 @@ from posts import share
 from posts.models import Artist, Post
 from tests.audio import make_mix
 from tests.images import image_bytes, upload
-from tests.posts.test_waveform_task import wait_for
+from tests.polling import wait_for
 
 
 def accent_pixels(png_path, box) -> int:

@@ -2,7 +2,6 @@
 set, kombu's in-memory transport otherwise), after the upload's transaction commits."""
 
 import io
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -13,15 +12,7 @@ from posts.audio import PEAK_COUNT, make_waveform
 from posts.models import Artist, Mix, Post
 from posts.tasks import make_waveform as make_waveform_task
 from tests.audio import make_mix
-
-
-def wait_for(condition, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for the worker")
+from tests.polling import wait_for
 
 
 @pytest.fixture

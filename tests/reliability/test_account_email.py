@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from fans.models import User
+from tests.polling import wait_for
 from tests.reliability.conftest import free_port
 
 SIGN_UP = {
@@ -19,15 +20,6 @@ SIGN_UP = {
     "password1": "a long new password",
     "password2": "a long new password",
 }
-
-
-def wait_for(condition, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for the worker")
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
 """Public pages: home, artist, post (with its comments and player), and mix audio."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import RequestContext
+from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
@@ -96,7 +101,7 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         return render(request, "posts/post_locked.html", {"post": post}, status=403)
     hub = HubSettings.load()
     mixes = list(post.mixes.all()) if post.kind == Post.Kind.MIX else []
-    page = thread_page(Comment.objects.visible_to(user, post), post, request.GET.get("comments"))
+    page = thread_page(post, user, can_edit, request.GET.get("comments"))
     closed = post.comments_closed_reason(hub)
     pagecache.expire_by(request, post.comments_close_at(hub))
     # Comments this reader flagged show "Flagged" instead of the button.
@@ -113,21 +118,24 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
     current_mix = mixes[-1] if mixes else None
     if form is None and not closed and user.is_authenticated and user.can_participate:
         form = CommentForm(post=post, mixes=mixes)
+    reader = {
+        "comment_form": form,
+        "flagged": flagged,
+        "can_moderate": can_edit,
+        "now": timezone.now(),
+    }
+    with comment_actions(request, reader) as actions:
+        run = comment_run(page, post, mixes, current_mix, actions)
     return render(
         request,
         "posts/post_detail.html",
         {
             "post": post,
             "can_edit": can_edit,
-            "can_moderate": can_edit,
             "comment_page": page,
-            "comment_run": comment_run(page, post, mixes, current_mix),
-            # Nobody signed in has an action on any comment: skip them all at once.
-            "reader_acts": user.is_authenticated,
+            "comment_run": run,
             "comment_form": form,
             "comments_closed": closed,
-            "flagged": flagged,
-            "now": timezone.now(),
             "hub": hub,
             "mixes": mixes,
             "current_mix": current_mix,
@@ -137,6 +145,25 @@ def render_post(request, post: Post, can_edit: bool, form=None, status: int = 20
         },
         status=status,
     )
+
+
+@contextmanager
+def comment_actions(request, context: dict) -> Iterator[Callable[[Comment], str] | None]:
+    """What this reader may do with each comment (posts/_comment_actions.html), or None
+    for readers not signed in, who may do nothing. One context for the whole page: its
+    context processors run once, not once a comment."""
+    if not request.user.is_authenticated:
+        yield None
+        return
+    template = get_template("posts/_comment_actions.html").template
+    bound = RequestContext(request, context)
+
+    def actions(comment: Comment) -> str:
+        with bound.push(comment=comment):
+            return template.render(bound)
+
+    with bound.bind_template(template):
+        yield actions
 
 
 def post_detail(request, artist_slug: str, slug: str):

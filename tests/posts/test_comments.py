@@ -392,12 +392,12 @@ def test_post_page_queries_do_not_grow_with_comments(
                     status=Comment.Status.APPROVED,
                 )
 
-    # Anonymous: the post with its artist, hub settings, the thread count for the
-    # paginator, one page of threads with authors, their replies with authors.
-    # (A public post needs no visibility query.) And 1 for the header: does the hub
-    # have just one artist (then the name links home)?
+    # Anonymous: the post with its artist, hub settings, and one query for the page
+    # of threads with their replies, authors and the number of threads (for the
+    # paginator). (A public post needs no visibility query.) And 1 for the header:
+    # does the hub have just one artist (then the name links home)?
     add(3)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(post.get_absolute_url())
     add(297)
     # Replies from the fediverse and from a deleted account: named from the same query.
@@ -413,7 +413,7 @@ def test_post_page_queries_do_not_grow_with_comments(
             remote_author_url="https://social.example/users/mona",
         )
     Comment.objects.create(post=post, parent=first, body="bye", status=Comment.Status.APPROVED)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         page = client.get(post.get_absolute_url()).content.decode()
     # 20 threads a page, with their replies (1 among the first 3 threads, 6 among
     # the next 17, and the 3 above); the rest on later pages.

@@ -76,15 +76,15 @@ def test_a_moderators_page_costs_the_same_queries_for_3_or_60_comments(
             top = Comment.objects.create(post=post, author=fan, body=f"c{n}", status="pending")
             approved(post, fan, "re", parent=top)
 
-    # The session and the user, the post, membership checks (3), hub settings, the
-    # thread count, the reader's flags, a verified email, the follow button (2), one
-    # page of threads and their replies; whether the hub has one artist (the header);
-    # the post's likes and boosts from the fediverse (shown to the artist only).
+    # The session and the user, the post, membership checks (2), hub settings, the
+    # reader's flags, a verified email, the follow button (2), one page of threads with
+    # their replies and count; whether the hub has one artist (the header); the post's
+    # likes and boosts from the fediverse (shown to the artist only).
     add(3)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         moderator.get(post.get_absolute_url())
     add(57)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         page = moderator.get(post.get_absolute_url()).content.decode()
     # One page: 20 pending threads, each with an Approve; their replies are approved.
     assert page.count('value="approve"') == 20

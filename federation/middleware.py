@@ -16,15 +16,18 @@ class ActivityPubNegotiation:
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        view = NEGOTIATED.get(match.url_name)
-        if view and request.method in ("GET", "HEAD") and views.wants_activity_json(request):
-            response = view(request, **match.kwargs)
-        else:
-            response = self.get_response(request)
-        if view:
+        if request.method in ("GET", "HEAD") and views.wants_activity_json(request):
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match and match.url_name in NEGOTIATED:
+                response = NEGOTIATED[match.url_name](request, **match.kwargs)
+                patch_vary_headers(response, ["Accept"])
+                return response
+        response = self.get_response(request)
+        # A browser's page: Django resolved it (no second resolve for every request).
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name in NEGOTIATED:
             patch_vary_headers(response, ["Accept"])
         return response

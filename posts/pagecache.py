@@ -16,7 +16,8 @@ How it stays correct:
 - Pages expire by themselves when a scheduled post goes live, or a post's comments
   close by age, since no write marks those moments.
 - Unknown query parameters bypass the cache, so nobody can fill Redis with
-  `?x=1`, `?x=2` … copies of one page.
+  `?x=1`, `?x=2` … copies of one page; so do requests asking for JSON (the
+  ActivityPub representation of an artist or post URL).
 
 Hits are answered before the session, CSRF, auth and messages middleware run, with
 the headers the page was stored with (CSP, ETag, Content-Encoding) and 304 for a
@@ -252,6 +253,11 @@ class AnonymousPageCacheMiddleware:
         if not settings.FANHUB_PAGE_CACHE:
             return None
         if request.method != "GET" or may_be_signed_in(request):
+            return None
+        # The cache holds what browsers get. A fediverse server asks the same artist and
+        # post URLs for JSON (federation.middleware): it must neither get a stored page
+        # nor have its answer stored as one.
+        if "json" in request.headers.get("Accept", ""):
             return None
         try:
             match = resolve(request.path_info)

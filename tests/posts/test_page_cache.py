@@ -250,6 +250,27 @@ def test_unknown_query_parameters_bypass_the_cache(client, urls):
     assert client.get(urls["post"] + "?comments=1")["X-Page-Cache"] == "hit"
 
 
+@pytest.mark.parametrize("name", ["artist", "post"])
+@pytest.mark.parametrize("first", ["browser", "fediverse"])
+def test_a_fediverse_server_and_a_browser_each_get_their_own_answer(client, urls, name, first):
+    # The same URL is a page for a browser and an ActivityPub object for a server
+    # asking for JSON; whichever comes first, the cache hands neither the other's.
+    activity_json = {"HTTP_ACCEPT": "application/activity+json"}
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    order = [browser, activity_json] if first == "browser" else [activity_json, browser]
+    for headers in order * 2:
+        response = client.get(urls[name], **headers)
+        assert response.status_code == 200
+        wants_json = headers is activity_json
+        assert response["Content-Type"].startswith(
+            "application/activity+json" if wants_json else "text/html"
+        )
+        assert "Accept" in response["Vary"]
+        if wants_json:
+            assert "X-Page-Cache" not in response
+    assert client.get(urls[name], **browser)["X-Page-Cache"] == "hit"
+
+
 @pytest.fixture
 def local_cache(settings):
     """Local memory, whose clock time_machine moves (Redis keeps its own)."""

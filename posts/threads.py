@@ -10,13 +10,14 @@ depends on the reader (reply, edit, delete, flag, moderate) comes from
 templates/posts/_comment_actions.html, and only for readers who are signed in.
 """
 
+import functools
 from collections.abc import Callable
 from html import escape
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models.base import ModelState
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
@@ -149,12 +150,8 @@ def comment_run(
     versions = {mix.pk: (mix, mix.get_audio_url()) for mix in mixes}
     current = current_mix.pk if current_mix else None
     artist_name = post.artist.name
-    # Once a page, not once a comment: the reader's time zone, and the month names
-    # (lazy translations, each looked up again on every use).
-    when = (
-        timezone.get_current_timezone(),
-        [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)],
-    )
+    # Once a page, not once a comment: the reader's time zone and the month names.
+    when = (timezone.get_current_timezone(), _month_names(translation.get_language()))
     html = []
     for thread in page.object_list:
         replies = thread.visible_replies
@@ -169,6 +166,14 @@ def comment_run(
         html.append("</div></div>" if replies else "</div>")
     # body_html was sanitized when the comment was saved; everything else is escaped.
     return SafeString("".join(html))
+
+
+@functools.cache
+def _month_names(language: str | None) -> list[str]:
+    """ "Jan" … "Dec" (from index 1) in a language: Django's are lazy translations,
+    each looked up again on every use."""
+    with translation.override(language):
+        return [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
 
 
 def _shared_part(comment: Comment, artist_name: str, versions: dict, current, when) -> str:

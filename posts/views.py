@@ -84,9 +84,9 @@ class ArtistView(ListView):
 def readable_post_or_404(request, artist_slug: str, slug: str) -> tuple[Post, bool]:
     """The post and whether the user may edit it. Drafts and future posts are 404
     for everyone but whoever acts for the artist (`Artist.has_member`)."""
-    post = get_object_or_404(
-        Post.objects.select_related("artist"), artist__slug=artist_slug, slug=slug
-    )
+    post = Post.at(artist_slug, slug)
+    if post is None:
+        raise Http404("No post here.")
     can_edit = post.artist.has_member(request.user)
     if not can_edit and not post.is_live:
         raise Http404("No post here.")

@@ -304,6 +304,9 @@ class Post(models.Model):
             row = cursor.fetchone()
         if row is None:
             return None
+        [row] = as_read_by_the_orm(
+            [row], (*cls._meta.concrete_fields, *Artist._meta.concrete_fields)
+        )
         split = len(cls._meta.concrete_fields)
         post = cls.from_db(connection.alias, _attnames(cls), row[:split])
         post.artist = Artist.from_db(connection.alias, _attnames(Artist), row[split:])
@@ -408,6 +411,34 @@ def _audio_name(mix: "Mix", filename: str) -> str:
     # A random name with the extension of the format we recognised: the uploader's
     # file name is never used.
     return f"mixes/{uuid.uuid4().hex}.{mix.format}"
+
+
+def as_read_by_the_orm(rows: list[tuple], fields: tuple) -> list[tuple]:
+    """Rows read with a cursor, their first columns (`fields`) converted as the ORM
+    converts what it reads: SQLite gives datetimes without a time zone, for one.
+    (PostgreSQL needs no conversion for these fields: the rows come back as they are.)"""
+    steps = _conversions(connection.vendor, fields)
+    if not steps:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for index, column, converters in steps:
+            for convert in converters:
+                row[index] = convert(row[index], column, connection)
+        converted.append(tuple(row))
+    return converted
+
+
+@functools.cache
+def _conversions(vendor: str, fields: tuple) -> list[tuple]:
+    steps = []
+    for index, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            steps.append((index, column, found))
+    return steps
 
 
 def _attnames(model) -> list[str]:

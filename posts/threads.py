@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from fans.models import User, public_name
 from posts.audio import clock
-from posts.models import Comment, Mix, Post
+from posts.models import Comment, Mix, Post, as_read_by_the_orm
 
 STATUS_BADGES = {
     Comment.Status.PENDING: '<span class="badge badge--pending">Awaiting moderation</span>',
@@ -117,8 +117,13 @@ def _page_rows(post: Post, reader, sees_all: bool, number: int) -> tuple[list, i
                 "offset": (number - 1) * THREADS_PER_PAGE,
             },
         )
-        rows = cursor.fetchall()
+        rows = as_read_by_the_orm(cursor.fetchall(), _thread_fields())
     return rows, rows[0][-1] if rows else 0
+
+
+@functools.cache
+def _thread_fields() -> tuple:
+    return tuple(Comment._meta.get_field(name) for name in THREAD_FIELDS)
 
 
 def _comments(rows) -> list[Comment]:

@@ -107,6 +107,21 @@ def test_unknown_pages_get_the_friendly_404(client, db):
     assert "Nothing here" in response.content.decode()
 
 
+def test_a_post_is_found_by_its_artist_and_its_own_slug(client, artist, other_artist, make_post):
+    # Two artists may each have a post called "Demo": each address is its own post,
+    # and one artist's slug never reaches the other's post.
+    ours = make_post(title="Demo", body="Ours.")
+    theirs = make_post(artist=other_artist, title="Demo", body="Theirs.")
+    assert ours.slug == theirs.slug == "demo"
+    page = client.get("/artists/juniper-lane/demo/").content.decode()
+    assert "Ours." in page and "Theirs." not in page
+    assert '<a href="/artists/juniper-lane/">Juniper Lane</a>' in page
+    page = client.get("/artists/other-band/demo/").content.decode()
+    assert "Theirs." in page and "The Other Band" in page
+    assert client.get("/artists/juniper-lane/no-such-post/").status_code == 404
+    assert client.get("/artists/no-such-artist/demo/").status_code == 404
+
+
 def test_post_body_is_rendered_markdown(client, make_post):
     post = make_post(body="**loud** <script>alert(1)</script>")
     page = client.get(post.get_absolute_url()).content.decode()

@@ -29,6 +29,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +57,10 @@ MAX_AGE = timedelta(days=1)
 # Query parameters that pick a page (posts, comment threads); any other bypasses.
 PAGE_PARAMS = {"page", "comments"}
 MESSAGES_COOKIE = "messages"
+FACTS_KEY = "pages:facts"
+# The facts `remembered` read during this request ({} before the first); None outside
+# a request (a Celery task reads them each time).
+_request_facts: ContextVar[dict | None] = ContextVar("page_facts", default=None)
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +119,8 @@ def expire_by(request: HttpRequest, moment: datetime | None) -> None:
 
 
 def _new_version() -> None:
+    if memo := _request_facts.get():
+        memo.clear()  # a write in this request: read the facts again
     try:
         cache.set(VERSION_KEY, secrets.token_hex(8), None)
     except Exception:  # Redis is down: the write that changed the page must not fail
@@ -132,19 +140,34 @@ def _versioned(key: str) -> tuple[str, object]:
 
 
 def remembered(name: str, compute: Callable[[], object]) -> object:
-    """A fact every page shows (the hub's only artist, for the header), kept like a
-    page under the site's version: any change a page could show recomputes it."""
-    key = f"pages:fact:{name}"
-    try:
-        version, stored = _versioned(key)
-    except Exception:  # Redis is down: ask the database
-        return compute()
-    if stored is not None and stored[0] == version:
-        return stored[1]
-    value = compute()
-    with contextlib.suppress(Exception):
-        cache.set(key, (version, value), int(MAX_AGE.total_seconds()))
-    return value
+    """A fact every page shows (the hub's only artist, for the header; the hub
+    settings), kept like a page under the site's version: any change a page could show
+    recomputes it. The facts share one key, read once a request: a page that shows
+    two costs one round trip."""
+    memo = _request_facts.get()
+    if memo:
+        version, facts = memo["version"], memo["facts"]
+    else:
+        try:
+            version, stored = _versioned(FACTS_KEY)
+        except Exception:  # Redis is down: ask the database
+            return compute()
+        facts = dict(stored[1]) if stored is not None and stored[0] == version else {}
+        if memo is not None:
+            memo.update(version=version, facts=facts)
+    if name not in facts:
+        facts[name] = compute()
+        with contextlib.suppress(Exception):
+            cache.set(FACTS_KEY, (version, facts), int(MAX_AGE.total_seconds()))
+    return facts[name]
+
+
+def _request_started(**kwargs) -> None:
+    _request_facts.set({})
+
+
+def _request_finished(**kwargs) -> None:
+    _request_facts.set(None)
 
 
 def _changed(sender, **kwargs) -> None:
@@ -166,6 +189,8 @@ def connect_signals() -> None:
     for model in [*watched, "fans.Follow"]:
         post_save.connect(_changed, sender=model, dispatch_uid=f"pagecache-save-{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"pagecache-delete-{model}")
+    request_started.connect(_request_started, dispatch_uid="pagecache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="pagecache-request-finished")
     user = settings.AUTH_USER_MODEL
     post_save.connect(_user_saved, sender=user, dispatch_uid="pagecache-save-user")
     post_delete.connect(_changed, sender=user, dispatch_uid="pagecache-delete-user")

@@ -1,11 +1,15 @@
 """A post's excerpt is its text as a reader sees it, escaped once wherever it is shown
 (cards, link previews, both parts of the digest), with its blocks kept apart."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from posts.models import Post
 from tests.fans.test_digests import make_follower, publish
 
 TYPED = "Drums & bass <3"
@@ -77,3 +81,16 @@ def test_blocks_are_kept_apart(make_post, body, excerpt):
 def test_excerpt_stops_at_forty_words(make_post):
     post = make_post(body=" ".join(f"w{n}" for n in range(50)))
     assert post.excerpt == " ".join(f"w{n}" for n in range(40)) + "…"
+
+
+def test_posts_saved_before_the_excerpt_was_kept_get_theirs(post):
+    # posts/migrations/0010_post_excerpt fills the new column from the stored HTML.
+    Post.objects.update(excerpt="")
+    import_module("posts.migrations.0010_post_excerpt").fill_excerpts(apps, None)
+    assert Post.objects.get(pk=post.pk).excerpt == f"{TYPED} · More soon."
+
+
+def test_rendering_again_renews_the_excerpt(post):
+    Post.objects.filter(pk=post.pk).update(body_html="<p>Old HTML</p>", excerpt="Old")
+    call_command("render_markdown")
+    assert Post.objects.get(pk=post.pk).excerpt == f"{TYPED} · More soon."

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from fans.models import Follow
+from posts import pagecache
 from posts.models import Artist, Comment, HubSettings, Post
 
 ANONYMOUS_CACHE_CONTROL = {"public", "max-age=0", "must-revalidate"}
@@ -373,3 +374,37 @@ def test_the_hub_settings_cost_no_query_until_they_change(db):
     hub, queries = settings_queries()
     assert (hub.link_limit, queries) == (0, 1)
     assert settings_queries()[1] == 0
+
+
+def test_a_page_reads_both_facts_in_one_round_trip_and_sees_its_own_writes(
+    client, urls, post, monkeypatch, no_page_cache
+):
+    from django.core.cache import cache
+
+    reads = []
+    real = cache.get_many
+
+    def counted(keys, *args, **kwargs):  # the real Redis read, counted
+        reads.append(list(keys))
+        return real(keys, *args, **kwargs)
+
+    client.get(urls["post"])  # the facts: computed and stored
+    monkeypatch.setattr(cache, "get_many", counted)
+    response = client.get(urls["post"])
+    # The hub settings (comments' rules) and the header's artist, from one read.
+    assert '<span class="site-name__text">Juniper Lane</span>' in response.content.decode()
+    assert reads == [[pagecache.VERSION_KEY, pagecache.FACTS_KEY]]
+
+    # A write during a request drops what that request read: the rest of it (here,
+    # the next load) reads the facts again, and sees the change.
+    reads.clear()
+    pagecache._request_started()
+    try:
+        HubSettings.load()
+        assert HubSettings.load().link_limit == 2
+        assert len(reads) == 1
+        HubSettings.objects.update(link_limit=7)
+        assert HubSettings.load().link_limit == 7
+        assert len(reads) == 2
+    finally:
+        pagecache._request_finished()

@@ -198,7 +198,7 @@ def test_every_allauth_page_is_known():
 def test_the_scan_sees_forms_of_each_kind():
     """The scan itself must not go blind: one form of each way it reads them."""
     found = forms_in_templates()
-    assert "posts/_comments.html" in found["comment_moderate"]  # {% url %} action
+    assert "posts/_comment_actions.html" in found["comment_moderate"]  # {% url %} action
     assert "posts/studio/edit.html" in found["studio_mix_move"]
     assert "fans/studio_digest.html" in found["studio_digest"]  # posts to its page
     assert "base.html" in found["account_logout"]

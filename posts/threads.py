@@ -25,10 +25,12 @@ from fans.models import User, public_name
 from posts.audio import clock
 from posts.models import Comment, Mix, Post, as_read_by_the_orm
 
+# Plain strings: comparing with and hashing the enum members costs more, per comment.
+APPROVED = Comment.Status.APPROVED.value
 STATUS_BADGES = {
-    Comment.Status.PENDING: '<span class="badge badge--pending">Awaiting moderation</span>',
-    Comment.Status.HIDDEN: '<span class="badge">Hidden</span>',
-    Comment.Status.SPAM: '<span class="badge">Spam</span>',
+    Comment.Status.PENDING.value: '<span class="badge badge--pending">Awaiting moderation</span>',
+    Comment.Status.HIDDEN.value: '<span class="badge">Hidden</span>',
+    Comment.Status.SPAM.value: '<span class="badge">Spam</span>',
 }
 
 
@@ -94,12 +96,12 @@ def thread_page(post: Post, reader, sees_all: bool, number) -> Page:
         rows, _ = _page_rows(post, reader, sees_all, page.number)
     comments = _comments(rows)
     page.object_list = threads = [comment for comment in comments if comment.parent_id is None]
-    replies = {thread.pk: [] for thread in threads}
+    replies = {thread.id: [] for thread in threads}
     for comment in comments:
         if comment.parent_id is not None:
             replies[comment.parent_id].append(comment)
     for thread in threads:
-        thread.visible_replies = replies[thread.pk]
+        thread.visible_replies = replies[thread.id]
     return page
 
 
@@ -112,7 +114,7 @@ def _page_rows(post: Post, reader, sees_all: bool, number: int) -> tuple[list, i
                 "post": post.pk,
                 "reader": reader.pk,
                 "sees_all": sees_all,
-                "approved": Comment.Status.APPROVED.value,
+                "approved": APPROVED,
                 "pending": Comment.Status.PENDING.value,
                 "limit": THREADS_PER_PAGE,
                 "offset": (number - 1) * THREADS_PER_PAGE,
@@ -185,11 +187,11 @@ def _month_names(language: str | None) -> list[str]:
 def _shared_part(comment: Comment, artist_name: str, versions: dict, current, when) -> str:
     # f-strings and the standard library's escape(): Django's format_html() and
     # escape() cost several times more per call, and this runs for every comment on a page.
-    pk, status = comment.pk, comment.status
+    pk, status = comment.id, comment.status
     classes = "comment"
     if comment.by_artist:
         classes += " comment--artist"
-    if status != Comment.Status.APPROVED:
+    if status != APPROVED:
         classes += f" comment--{escape(status)}"
     opening = f'<article class="{classes}" id="comment-{pk}">'
     if comment.is_removed:
@@ -197,7 +199,10 @@ def _shared_part(comment: Comment, artist_name: str, versions: dict, current, wh
     who, author = _author(comment, artist_name)
     zone, months = when
     created = comment.created_at.astimezone(zone)
-    shown = f"{created.day} {months[created.month]} {created:%Y, %H:%M}"
+    shown = (
+        f"{created.day} {months[created.month]} {created.year}, "
+        f"{created.hour:02}:{created.minute:02}"
+    )
     link = (
         f'<a class="comment__time" href="#comment-{pk}"><time datetime='
         f'"{created.isoformat(timespec="minutes")}">{shown}</time></a>'

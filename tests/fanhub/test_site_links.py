@@ -1,4 +1,4 @@
-"""The links on every page (home, feeds, log in, sign up) are reversed once a
+"""The links in every page's frame (home, feeds, log in, sign up) are reversed once a
 process (fanhub/context_processors.py), for each script prefix the site is served
 under: a hub behind a sub-path gets its own."""
 
@@ -24,7 +24,8 @@ def test_the_site_links_follow_the_prefix_the_site_is_served_under(
         assert f'href="{prefix}/feed/atom/"' in page
         assert f'href="{prefix}/feed/rss/"' in page
         assert f'href="{prefix}/accounts/login/"' in page
-        assert f'href="{prefix}/accounts/signup/?next=' in page
+        # The follow button's sign-up link (an inclusion tag's template: {% url %}).
+        assert f'<a class="button" href="{prefix}/accounts/signup/?next=' in page
         if prefix:
             assert 'href="/feed/atom/"' not in page
 

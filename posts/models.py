@@ -622,7 +622,9 @@ class HubSettings(models.Model):
 class CommentQuerySet(PageContentQuerySet):
     def visible_to(self, user, post: Post) -> "CommentQuerySet":
         """Approved comments for everyone; the author also sees their own pending ones;
-        whoever acts for the artist sees everything."""
+        whoever acts for the artist sees everything. (The post page states the same
+        rule in SQL, posts/threads.py VISIBLE; tests/posts/test_threads.py holds the
+        two to the same answer.)"""
         if post.artist.has_member(user):
             return self
         if user.is_authenticated:

@@ -138,7 +138,7 @@ def _comments(rows) -> list[Comment]:
         comment = Comment.__new__(Comment)
         comment.__dict__.update(zip(ROW, row, strict=True))
         comment._state = ModelState()
-        comment._state.adding, comment._state.db = False, "default"
+        comment._state.adding, comment._state.db = False, connection.alias
         made.append(comment)
     return made
 

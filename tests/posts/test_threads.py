@@ -137,6 +137,15 @@ def test_a_later_page_costs_the_same_queries(
             client.get(post.get_absolute_url() + asked)
 
 
+def test_a_post_without_comments_asks_for_its_page_once(
+    client, post, django_assert_num_queries, no_page_cache
+):
+    client.get(post.get_absolute_url())  # the hub settings and the header's artist
+    with django_assert_num_queries(2):  # the post with its artist; the (empty) page
+        page = client.get(post.get_absolute_url()).content.decode()
+    assert "No comments yet." in page and "Comment pages" not in page
+
+
 @pytest.mark.parametrize("reader", ["anonymous", "author", "other fan", "member", "staff"])
 def test_the_page_shows_exactly_what_visible_to_allows(client, post, fan, member, staff, reader):
     # The post page's statement and Comment.objects.visible_to state one rule: both
